@@ -1,0 +1,3 @@
+"""Chaos and resilience harness for AI systems."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,81 @@
+"""The one family of user-facing errors, and the exit codes of the CLI."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class ExitCode(enum.IntEnum):
+    """Exit codes of `harness` commands."""
+
+    OK = 0
+    SLO_FAILED = 1
+    BAD_INPUT = 2
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file: 1-based line and column (column may be unknown)."""
+
+    file: str
+    line: int | None = None
+    col: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+
+class HarnessError(Exception):
+    """An error the user can act on: printed as `location: message` plus a hint, no traceback."""
+
+    exit_code: ExitCode = ExitCode.BAD_INPUT
+
+    def __init__(
+        self, message: str, *, location: Location | None = None, hint: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.hint = hint
+
+    def render(self) -> str:
+        """Format for a terminal: `file:line:col: message` then `  hint: ...`."""
+        head = f"{self.location}: {self.message}" if self.location else self.message
+        return f"{head}\n  hint: {self.hint}" if self.hint else head
+
+
+class ScenarioError(HarnessError):
+    """A scenario file is malformed or invalid; may carry several errors at once."""
+
+    def __init__(self, errors: list[HarnessError]) -> None:
+        errors = sorted(errors, key=_sort_key)
+        first = errors[0]
+        super().__init__(first.message, location=first.location, hint=first.hint)
+        self.errors = errors
+
+    def render(self) -> str:
+        lines = [e.render() for e in self.errors]
+        count = len(self.errors)
+        lines.append(f"{count} error{'s' if count != 1 else ''} found")
+        return "\n".join(lines)
+
+
+class BackendError(HarnessError):
+    """The backend cannot do what was asked (engine missing, port taken, ...)."""
+
+
+class StackStartError(BackendError):
+    """A service of the stack did not start or did not become healthy in time."""
+
+
+def _sort_key(err: HarnessError) -> tuple[str, int, int]:
+    loc = err.location
+    if loc is None:
+        return ("", 0, 0)
+    return (loc.file, loc.line or 0, loc.col or 0)

@@ -1,0 +1,162 @@
+"""The typed catalogue of events, and the log that records them to events.jsonl."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened at `t` seconds since run start."""
+
+    t: float
+    kind: ClassVar[str] = "Event"
+
+    def message(self) -> str:
+        """One line for people."""
+        return self.kind
+
+    def data(self) -> dict[str, Any]:
+        """The event's fields other than `t`."""
+        return {k: v for k, v in asdict(self).items() if k != "t"}
+
+    def to_record(self) -> dict[str, Any]:
+        """The events.jsonl / results.json form."""
+        return {"t": round(self.t, 4), "type": self.kind, "message": self.message(), "data": self.data()}
+
+
+@dataclass(frozen=True)
+class PhaseStarted(Event):
+    """Fires when the load enters a phase (baseline, fault, recovery)."""
+
+    phase: str = ""
+    kind: ClassVar[str] = "PhaseStarted"
+
+    def message(self) -> str:
+        return f"phase {self.phase} started"
+
+
+@dataclass(frozen=True)
+class FaultInjected(Event):
+    """Fires once a fault's inject step has completed."""
+
+    fault: str = ""
+    fault_kind: str = ""
+    target: str = ""
+    kind: ClassVar[str] = "FaultInjected"
+
+    def message(self) -> str:
+        return f"{self.fault} injected ({self.fault_kind} on {self.target})"
+
+
+@dataclass(frozen=True)
+class FaultReverted(Event):
+    """Fires after a fault's revert step, successful or not (`error` says which)."""
+
+    fault: str = ""
+    error: str | None = None
+    kind: ClassVar[str] = "FaultReverted"
+
+    def message(self) -> str:
+        suffix = f" with error: {self.error}" if self.error else ""
+        return f"{self.fault} reverted{suffix}"
+
+
+@dataclass(frozen=True)
+class InstanceKilled(Event):
+    """Fires when the harness kills or stops an instance on purpose."""
+
+    instance: str = ""
+    signal: str = ""
+    kind: ClassVar[str] = "InstanceKilled"
+
+    def message(self) -> str:
+        return f"{self.instance} killed ({self.signal})"
+
+
+@dataclass(frozen=True)
+class InstanceStarted(Event):
+    """Fires when an instance (re)started by a fault's revert is ready again."""
+
+    instance: str = ""
+    kind: ClassVar[str] = "InstanceStarted"
+
+    def message(self) -> str:
+        return f"{self.instance} started"
+
+
+@dataclass(frozen=True)
+class LinkChanged(Event):
+    """Fires when a link is taken down, brought up, or gets or loses a toxic."""
+
+    link: str = ""
+    change: str = ""
+    kind: ClassVar[str] = "LinkChanged"
+
+    def message(self) -> str:
+        return f"link {self.link}: {self.change}"
+
+
+@dataclass(frozen=True)
+class FailoverSeen(Event):
+    """Fires when the gateway's active region changes (seen by polling its /state)."""
+
+    from_region: str | None = None
+    to_region: str | None = None
+    kind: ClassVar[str] = "FailoverSeen"
+
+    def message(self) -> str:
+        return f"gateway failover {self.from_region} → {self.to_region}"
+
+
+@dataclass(frozen=True)
+class RunAborted(Event):
+    """Fires when the run stops early (signal, error); the results are marked incomplete."""
+
+    reason: str = ""
+    kind: ClassVar[str] = "RunAborted"
+
+    def message(self) -> str:
+        return f"run aborted: {self.reason}"
+
+
+Subscriber = Callable[[Event], None]
+
+
+@dataclass
+class EventLog:
+    """Records events in memory and to events.jsonl; subscriber errors never stop the run."""
+
+    path: Path | None = None
+    events: list[Event] = field(default_factory=list)
+    subscribers: list[Subscriber] = field(default_factory=list)
+    subscriber_errors: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def emit(self, event: Event) -> None:
+        """Record `event` and tell every subscriber."""
+        with self._lock:
+            self.events.append(event)
+            if self.path is not None:
+                with self.path.open("a") as fh:
+                    fh.write(json.dumps(event.to_record(), default=str) + "\n")
+        for subscriber in list(self.subscribers):
+            try:
+                subscriber(event)
+            except Exception:  # a broken observer must never stop a revert
+                self.subscriber_errors += 1
+                log.warning("event subscriber failed on %s", event.kind, exc_info=True)
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every event in its record form, in order of time."""
+        with self._lock:
+            return [e.to_record() for e in sorted(self.events, key=lambda e: e.t)]
+

@@ -1,0 +1,10 @@
+"""Faults, one module per kind, registered by their YAML `kind`."""
+
+from __future__ import annotations
+
+from harness.faults.base import FAULTS, Fault, FaultContext, register_fault
+
+# Importing a fault module registers it; add new kinds here.
+from harness.faults import latency, region_outage  # noqa: E402,F401  isort: skip
+
+__all__ = ["FAULTS", "Fault", "FaultContext", "register_fault"]

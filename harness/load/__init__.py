@@ -1,0 +1,1 @@
+"""Load generation (locust in its own subprocess) and the sample recorder."""

@@ -1,0 +1,56 @@
+"""A registry of implementations keyed by their YAML `kind` (faults, backends, SLO metrics)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """Maps a kind name to an implementation; a duplicate kind is a programming error."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self._items: dict[str, T] = {}
+
+    def register(self, kind: str) -> Callable[[T], T]:
+        """Decorator: register the decorated object under `kind`."""
+
+        def deco(obj: T) -> T:
+            if kind in self._items:
+                raise ValueError(f"duplicate {self.what} kind {kind!r}")
+            self._items[kind] = obj
+            return obj
+
+        return deco
+
+    def get(self, kind: str) -> T:
+        """Return the implementation of `kind`; KeyError with suggestions if unknown."""
+        try:
+            return self._items[kind]
+        except KeyError:
+            raise KeyError(self.unknown_message(kind)) from None
+
+    def unknown_message(self, kind: str) -> str:
+        """Explain an unknown kind: the known kinds and a 'did you mean'."""
+        known = ", ".join(sorted(self._items))
+        msg = f"unknown {self.what} kind {kind!r} (known: {known})"
+        close = difflib.get_close_matches(kind, list(self._items), n=1)
+        return f"{msg}; did you mean {close[0]!r}?" if close else msg
+
+    def kinds(self) -> list[str]:
+        """Sorted names of every registered kind."""
+        return sorted(self._items)
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._items))
+
+    def items(self) -> list[tuple[str, T]]:
+        """(kind, implementation) pairs sorted by kind."""
+        return sorted(self._items.items())

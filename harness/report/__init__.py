@@ -1,0 +1,1 @@
+"""Rendering of results: results.json, report.html (and later junit.xml)."""

@@ -1,0 +1,135 @@
+"""The results contract (results.json): what a run measured, as pydantic models."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+class Verdict(str, enum.Enum):
+    """Outcome of a run or of one SLO."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    INCOMPLETE = "incomplete"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ScenarioInfo(_Model):
+    """The scenario as run."""
+
+    name: str
+    description: str = ""
+    file: str
+    text: str = Field(description="the YAML file's text, as run")
+
+
+class SloResult(_Model):
+    """One objective and what was measured against it."""
+
+    name: str
+    metric: str
+    objective: str = Field(description="as written in the scenario, e.g. '<= 2x baseline'")
+    threshold: float | None = Field(description="the bound after resolving relative objectives")
+    unit: str
+    phase: str
+    measured: float | None
+    passed: bool
+    detail: str = ""
+
+
+class FaultResult(_Model):
+    """One fault of the schedule and how the stack fared during and after it."""
+
+    name: str
+    kind: str
+    target: str
+    injected_at: float | None
+    reverted_at: float | None
+    time_to_detect_s: float | None = None
+    time_to_recover_s: float | None
+    recovered: bool
+    requests: int
+    errors: int
+    availability: float | None
+    p99_ms: float | None
+    accuracy: float | None
+
+
+class PhaseResult(_Model):
+    """Scores of one phase (baseline, fault, recovery) or of the whole run ('overall')."""
+
+    name: str
+    start_s: float
+    end_s: float
+    requests: int
+    errors: int
+    availability: float | None
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    accuracy: float | None
+
+
+class Totals(_Model):
+    """Whole-run counts."""
+
+    requests: int
+    errors: int
+    availability: float | None
+    accuracy: float | None
+    records_sent: int = 0
+    records_lost: int = 0
+    records_duplicated: int = 0
+
+
+class TimelineBin(_Model):
+    """One bin of the timeline chart; metrics are None when the bin has no samples."""
+
+    t_start: float
+    t_end: float
+    requests: int
+    success_ratio: float | None
+    p99_ms: float | None
+    accuracy: float | None
+
+
+class EventRecord(_Model):
+    """One thing that happened, as recorded in events.jsonl."""
+
+    t: float
+    type: str
+    message: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class Results(_Model):
+    """Everything a run produced that a reader or a CI gate needs."""
+
+    schema_version: int = SCHEMA_VERSION
+    harness_version: str
+    run_id: str
+    scenario: ScenarioInfo
+    backend: str
+    seed: int
+    time_scale: float
+    started_at: str = Field(description="ISO 8601 UTC")
+    duration_s: float
+    command: str = Field(description="the command that reproduces this run")
+    complete: bool
+    incomplete_reason: str | None = None
+    verdict: Verdict
+    slos: list[SloResult]
+    faults: list[FaultResult]
+    phases: list[PhaseResult]
+    totals: Totals
+    timeline: list[TimelineBin]
+    events: list[EventRecord]
+    cost: dict[str, Any] | None = None

@@ -1,0 +1,166 @@
+"""The scenario as a typed model: stack, load, faults and objectives."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from harness.faults import FAULTS
+from harness.scenario.durations import Duration
+from harness.scenario.objective import Objective, parse_objective
+from harness.scenario.types import NAME_PATTERN, FaultSpecBase, StrictModel
+from harness.score.slo_metrics import SLO_METRICS
+
+Architecture = Literal["single-region", "active-passive", "active-active"]
+PhaseName = Literal["overall", "baseline", "fault", "recovery"]
+
+
+class HealthCheck(StrictModel):
+    """How the gateway checks its inference instances."""
+
+    interval: Duration = Field(1.0, description="time between checks (scaled by --time-scale)")
+    timeout: Duration = Field(0.5, description="timeout of one check (not scaled)")
+    unhealthy_threshold: int = Field(3, ge=1, description="failed checks before ejection")
+    healthy_threshold: int = Field(2, ge=1, description="passed checks before return")
+
+
+class Retry(StrictModel):
+    """Per-request timeout and bounded retries of the gateway."""
+
+    attempts: int = Field(2, ge=1, le=10, description="tries per request, first one included")
+    per_request_timeout: Duration = Field(1.0, description="timeout of one try (not scaled)")
+
+
+class GatewaySpec(StrictModel):
+    """The entry point of clients."""
+
+    health_check: HealthCheck = Field(default_factory=HealthCheck)
+    retry: Retry = Field(default_factory=Retry)
+
+
+class InferenceSpec(StrictModel):
+    """Inference instances of one region."""
+
+    replicas: int = Field(1, ge=1, le=16)
+
+
+class RegionSpec(StrictModel):
+    """One region: a name and what runs in it."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    inference: InferenceSpec = Field(default_factory=InferenceSpec)
+
+
+class Stack(StrictModel):
+    """What runs: regions in priority order, the architecture, the gateway."""
+
+    architecture: Architecture
+    regions: list[RegionSpec] = Field(min_length=1)
+    gateway: GatewaySpec = Field(default_factory=GatewaySpec)
+
+    @field_validator("regions")
+    @classmethod
+    def _unique_regions(cls, regions: list[RegionSpec]) -> list[RegionSpec]:
+        names = [r.name for r in regions]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"region names must be unique, repeated: {', '.join(dupes)}")
+        return regions
+
+    @model_validator(mode="after")
+    def _enough_regions(self) -> Stack:
+        if self.architecture != "single-region" and len(self.regions) < 2:
+            raise ValueError(f"architecture {self.architecture} needs at least two regions")
+        return self
+
+
+class Phases(StrictModel):
+    """Durations of the phases: baseline → fault window → recovery."""
+
+    baseline: Duration = Field(description="no faults; the reference for relative objectives")
+    fault: Duration = Field(description="the window in which faults are scheduled")
+    recovery: Duration = Field(description="settle time after the fault window")
+
+    @property
+    def total(self) -> float:
+        """Length of the whole run in seconds."""
+        return self.baseline + self.fault + self.recovery
+
+
+class LoadSpec(StrictModel):
+    """Labelled traffic at a constant rate for the length of the phases."""
+
+    rate: float = Field(gt=0, le=5000, description="requests per second")
+    timeout: Duration = Field(2.0, description="client timeout per request (not scaled)")
+    batch_size: int = Field(1, ge=1, le=1024, description="rows per request")
+    phases: Phases
+
+
+class SloSpec(StrictModel):
+    """One objective: a metric, a bound and the phase it is measured over."""
+
+    metric: str
+    objective: Objective
+    phase: PhaseName | None = Field(None, description="default: the metric's own default")
+    name: str | None = None
+
+    @field_validator("metric")
+    @classmethod
+    def _known_metric(cls, metric: str) -> str:
+        if metric not in SLO_METRICS:
+            raise ValueError(SLO_METRICS.unknown_message(metric))
+        return metric
+
+    @field_validator("objective", mode="before")
+    @classmethod
+    def _parse_objective(cls, value: Any, info: ValidationInfo) -> Objective:
+        if isinstance(value, Objective):
+            return value
+        metric = info.data.get("metric")
+        if metric is None:
+            raise ValueError("objective cannot be checked: its metric is invalid")
+        return parse_objective(value, SLO_METRICS.get(metric).unit)
+
+    @property
+    def resolved_phase(self) -> str:
+        """The phase this objective is measured over."""
+        return self.phase or SLO_METRICS.get(self.metric).default_phase
+
+    @property
+    def label(self) -> str:
+        """Name shown in reports."""
+        return self.name or f"{self.metric} {self.objective.text}"
+
+
+class Scoring(StrictModel):
+    """How recovery is judged."""
+
+    stabilisation: Duration = Field(
+        5.0, description="how long the SLO window condition must keep holding to count as recovered"
+    )
+
+
+@cache
+def fault_union() -> Any:
+    """The discriminated union of every registered fault spec, keyed by `kind`."""
+    specs = tuple(cls.Spec for _, cls in FAULTS.items())
+    return Annotated[Union[specs], Field(discriminator="kind")]  # noqa: UP007
+
+
+class Scenario(StrictModel):
+    """One scenario file."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str = ""
+    seed: int = Field(0, ge=0)
+    stack: Stack
+    load: LoadSpec
+    faults: list[fault_union()] = Field(default_factory=list)  # type: ignore[valid-type]
+    slos: list[SloSpec] = Field(default_factory=list)
+    scoring: Scoring = Field(default_factory=Scoring)
+
+    def fault_specs(self) -> list[FaultSpecBase]:
+        """The faults, typed by their common base."""
+        return list(self.faults)

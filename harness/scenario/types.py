@@ -1,0 +1,46 @@
+"""Building blocks shared by the scenario model and the fault specs."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from harness.scenario.durations import Duration
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class StrictModel(BaseModel):
+    """A scenario section: unknown keys are errors, values are immutable once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TargetSelector(StrictModel):
+    """Which part of the stack a fault acts on; every field narrows the selection."""
+
+    region: str | None = Field(None, description="only instances or links of this region")
+    service: str | None = Field(None, description="only this service kind, e.g. 'inference'")
+    instance: str | None = Field(None, description="only this instance, e.g. 'inference-us-east-1-0'")
+
+    def describe(self) -> str:
+        """Human form, e.g. 'region=us-east-1 service=inference' or 'everything'."""
+        parts = [f"{k}={v}" for k, v in self.model_dump().items() if v is not None]
+        return " ".join(parts) or "everything"
+
+
+class FaultSpecBase(StrictModel):
+    """Fields every fault has; each fault kind subclasses this with `kind: Literal[...]`."""
+
+    kind: str
+    name: str | None = Field(None, description="a label for reports; defaults to kind#index")
+    target: TargetSelector = Field(default_factory=TargetSelector)
+    at: Duration = Field(description="when to inject, seconds since run start")
+    duration: Duration = Field(description="how long the fault lasts before it is reverted")
+
+    def required_target_fields(self) -> tuple[str, ...]:
+        """Target fields this kind cannot do without (checked with the file location)."""
+        return ()
+
+    def scaled(self, factor: float) -> FaultSpecBase:
+        """A copy with every schedule time multiplied by `factor` (--time-scale)."""
+        return self.model_copy(update={"at": self.at * factor, "duration": self.duration * factor})

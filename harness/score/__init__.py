@@ -1,0 +1,1 @@
+"""Scores and verdicts, computed from samples and events only."""

@@ -1,0 +1,92 @@
+"""SLO metrics, registered by the name scenarios use in `metric:`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from harness.registry import Registry
+from harness.scenario.objective import Unit
+from harness.score.stats import SampleStats
+
+
+@dataclass(frozen=True)
+class FaultOutcome:
+    """What recovery scoring found for one fault."""
+
+    name: str
+    time_to_recover_s: float | None
+    recovered: bool
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    """What an SLO metric may read: stats per phase and the outcome of every fault."""
+
+    phases: dict[str, SampleStats]
+    faults: list[FaultOutcome]
+
+
+Measure = Callable[[ScoreView, str], float | None]
+
+
+@dataclass(frozen=True)
+class SloMetric:
+    """A measurable quantity: its unit, default phase, and how to measure it in a phase."""
+
+    name: str
+    unit: Unit
+    default_phase: str
+    measure: Measure
+    relative_ok: bool = True
+
+    def describe(self) -> str:
+        """One line for `harness schema` and the README."""
+        return f"{self.name} ({self.unit}, default phase {self.default_phase})"
+
+
+SLO_METRICS: Registry[SloMetric] = Registry("SLO metric")
+
+
+def slo_metric(name: str, unit: Unit, default_phase: str = "overall", relative_ok: bool = True
+               ) -> Callable[[Measure], Measure]:
+    """Decorator: register a measure function as the SLO metric `name`."""
+
+    def deco(fn: Measure) -> Measure:
+        SLO_METRICS.register(name)(SloMetric(name, unit, default_phase, fn, relative_ok))
+        return fn
+
+    return deco
+
+
+@slo_metric("availability", "ratio")
+def _availability(view: ScoreView, phase: str) -> float | None:
+    return view.phases[phase].availability
+
+
+@slo_metric("accuracy", "ratio")
+def _accuracy(view: ScoreView, phase: str) -> float | None:
+    return view.phases[phase].accuracy
+
+
+@slo_metric("p50_latency", "ms")
+def _p50(view: ScoreView, phase: str) -> float | None:
+    return view.phases[phase].p50_ms
+
+
+@slo_metric("p95_latency", "ms")
+def _p95(view: ScoreView, phase: str) -> float | None:
+    return view.phases[phase].p95_ms
+
+
+@slo_metric("p99_latency", "ms")
+def _p99(view: ScoreView, phase: str) -> float | None:
+    return view.phases[phase].p99_ms
+
+
+@slo_metric("recovery_time", "s", default_phase="fault", relative_ok=False)
+def _recovery_time(view: ScoreView, phase: str) -> float | None:
+    """The slowest recovery over every fault; None (a failure) if any fault never recovered."""
+    if any(not f.recovered for f in view.faults):
+        return None
+    return max((f.time_to_recover_s or 0.0 for f in view.faults), default=0.0)
