@@ -135,10 +135,16 @@ class SloSpec(StrictModel):
 
 
 class Scoring(StrictModel):
-    """How recovery is judged."""
+    """How recovery is judged: the SLO window condition and how long it must keep holding."""
 
     stabilisation: Duration = Field(
-        5.0, description="how long the SLO window condition must keep holding to count as recovered"
+        5.0, description="how long the window condition must keep holding to count as recovered"
+    )
+    min_success_ratio: float = Field(
+        0.99, gt=0, le=1, description="share of good requests the window condition needs"
+    )
+    max_latency: Duration | None = Field(
+        None, description="a request slower than this is not good (not scaled)"
     )
 
 

@@ -1,0 +1,9 @@
+"""Backends run the stack's instances: `process` (local subprocesses), later `docker`."""
+
+from __future__ import annotations
+
+from harness.backends.base import BACKENDS, Backend, InstanceHandle, ServiceSpec
+
+from harness.backends import process  # noqa: E402,F401  isort: skip  (registers itself)
+
+__all__ = ["BACKENDS", "Backend", "InstanceHandle", "ServiceSpec"]

@@ -1,0 +1,83 @@
+"""The backend protocol: start, health-gate, stop, kill, pause and tear down instances."""
+
+from __future__ import annotations
+
+import abc
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.registry import Registry
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """How to run one instance; `{port}` in argv is replaced by the port the backend picks."""
+
+    name: str
+    service: str
+    region: str | None
+    argv: tuple[str, ...]
+    ready_path: str = "/readyz"
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class InstanceHandle:
+    """A started instance as the backend tracks it."""
+
+    spec: ServiceSpec
+    port: int
+    log_path: Path
+    running: bool = True
+    paused: bool = False
+
+    @property
+    def url(self) -> str:
+        """Base URL reachable from the harness (always on 127.0.0.1)."""
+        return f"http://127.0.0.1:{self.port}"
+
+
+class Backend(abc.ABC):
+    """Runs instances for one run; `teardown` removes everything it started."""
+
+    name: str = ""
+
+    def __init__(self, run_id: str, run_dir: Path) -> None:
+        self.run_id = run_id
+        self.run_dir = run_dir
+
+    @abc.abstractmethod
+    def start(self, spec: ServiceSpec) -> InstanceHandle:
+        """Start an instance without waiting for it to be ready."""
+
+    @abc.abstractmethod
+    def wait_ready(self, handle: InstanceHandle, timeout_s: float) -> None:
+        """Block until the instance answers its ready path; StackStartError with its log tail if not."""
+
+    @abc.abstractmethod
+    def restart(self, handle: InstanceHandle) -> None:
+        """Start a stopped or killed instance again on the same port."""
+
+    @abc.abstractmethod
+    def stop(self, handle: InstanceHandle, grace_s: float = 5.0) -> None:
+        """SIGTERM, then SIGKILL after `grace_s`."""
+
+    @abc.abstractmethod
+    def kill(self, handle: InstanceHandle, sig: signal.Signals = signal.SIGKILL) -> None:
+        """Send `sig`; for SIGKILL, wait until the instance is gone."""
+
+    @abc.abstractmethod
+    def pause(self, handle: InstanceHandle) -> None:
+        """Freeze the instance (SIGSTOP or container pause)."""
+
+    @abc.abstractmethod
+    def resume(self, handle: InstanceHandle) -> None:
+        """Unfreeze the instance."""
+
+    @abc.abstractmethod
+    def teardown(self) -> None:
+        """Stop and remove every instance this backend started; safe to call twice."""
+
+
+BACKENDS: Registry[type[Backend]] = Registry("backend")

@@ -1,0 +1,143 @@
+"""Backend `process`: every instance is a local subprocess on a free 127.0.0.1 port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from harness.backends.base import BACKENDS, Backend, InstanceHandle, ServiceSpec
+from harness.errors import StackStartError
+
+RUN_ID_ENV = "HARNESS_RUN_ID"
+LOG_TAIL_LINES = 15
+
+
+def free_port() -> int:
+    """A port that was free on 127.0.0.1 a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    """The last lines of a log file (empty if there is none)."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+@BACKENDS.register("process")
+class ProcessBackend(Backend):
+    """Subprocesses in their own sessions (Ctrl-C reaches the harness, which reverts first)."""
+
+    name = "process"
+
+    def __init__(self, run_id: str, run_dir: Path) -> None:
+        super().__init__(run_id, run_dir)
+        self._procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._handles: dict[str, InstanceHandle] = {}
+        (run_dir / "logs").mkdir(parents=True, exist_ok=True)
+
+    def start(self, spec: ServiceSpec) -> InstanceHandle:
+        """Spawn the instance on a free port; its output goes to logs/<name>.log."""
+        handle = InstanceHandle(spec, free_port(), self.run_dir / "logs" / f"{spec.name}.log")
+        self._handles[spec.name] = handle
+        self._spawn(handle)
+        return handle
+
+    def _spawn(self, handle: InstanceHandle) -> None:
+        argv = [sys.executable if a == "{python}" else a.replace("{port}", str(handle.port))
+                for a in handle.spec.argv]
+        env = {**os.environ, **handle.spec.env, RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"}
+        with handle.log_path.open("ab") as log:
+            self._procs[handle.spec.name] = subprocess.Popen(
+                argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                env=env, start_new_session=True,
+            )
+        handle.running, handle.paused = True, False
+
+    def wait_ready(self, handle: InstanceHandle, timeout_s: float) -> None:
+        """Poll the ready path until 200; fail fast if the process exits."""
+        deadline = time.monotonic() + timeout_s
+        proc = self._procs[handle.spec.name]
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                self._fail(handle, f"exited with code {proc.returncode} while starting")
+            if _answers(handle.url + handle.spec.ready_path):
+                return
+            time.sleep(0.05)
+        self._fail(handle, f"did not become ready within {timeout_s:g}s")
+
+    def _fail(self, handle: InstanceHandle, what: str) -> None:
+        tail = log_tail(handle.log_path)
+        raise StackStartError(
+            f"{handle.spec.name} ({handle.spec.service}, port {handle.port}) {what}",
+            hint=f"last lines of {handle.log_path}:\n{tail}" if tail else f"see {handle.log_path}",
+        )
+
+    def restart(self, handle: InstanceHandle) -> None:
+        """Start the instance again on its port."""
+        self._spawn(handle)
+
+    def stop(self, handle: InstanceHandle, grace_s: float = 5.0) -> None:
+        """SIGTERM (after SIGCONT if paused), then SIGKILL after the grace."""
+        proc = self._procs.get(handle.spec.name)
+        if proc is None or proc.poll() is not None:
+            handle.running = False
+            return
+        _signal(proc, signal.SIGCONT)
+        _signal(proc, signal.SIGTERM)
+        try:
+            proc.wait(grace_s)
+        except subprocess.TimeoutExpired:
+            _signal(proc, signal.SIGKILL)
+            proc.wait()
+        handle.running = handle.paused = False
+
+    def kill(self, handle: InstanceHandle, sig: signal.Signals = signal.SIGKILL) -> None:
+        """Send `sig` to the instance; wait for it to be gone when the signal is fatal."""
+        proc = self._procs[handle.spec.name]
+        _signal(proc, sig)
+        if sig in (signal.SIGKILL, signal.SIGTERM):
+            proc.wait(10 if sig == signal.SIGTERM else None)
+            handle.running = False
+
+    def pause(self, handle: InstanceHandle) -> None:
+        """SIGSTOP the instance."""
+        _signal(self._procs[handle.spec.name], signal.SIGSTOP)
+        handle.paused = True
+
+    def resume(self, handle: InstanceHandle) -> None:
+        """SIGCONT the instance."""
+        _signal(self._procs[handle.spec.name], signal.SIGCONT)
+        handle.paused = False
+
+    def teardown(self) -> None:
+        """Stop every instance, in reverse start order, with a short grace."""
+        for name in reversed(list(self._handles)):
+            self.stop(self._handles[name], grace_s=3.0)
+        self._procs.clear()
+        self._handles.clear()
+
+
+def _signal(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    if proc.poll() is None:
+        try:
+            proc.send_signal(sig)
+        except ProcessLookupError:
+            pass
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=0.5).status_code == 200
+    except requests.RequestException:
+        return False

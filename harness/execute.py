@@ -1,0 +1,158 @@
+"""Execute a plan: stack up, load and faults on schedule, then every fault reverted and all torn down."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import settings
+from harness.backends.base import Backend
+from harness.clock import RunClock
+from harness.events import EventLog, RunAborted
+from harness.faults import FaultContext
+from harness.load.runner import LoadRunner, LoadSpec
+from harness.load.samples import Sample
+from harness.observe.gateway_state import GatewayWatcher
+from harness.observe.progress import Progress
+from harness.scenario.plan import Plan
+from harness.schedule import Schedule
+from harness.stack import RunningStack
+
+LOAD_START_LEAD_S = 3.0  # the load worker imports locust first; start the clock after that
+
+
+class Interrupted(Exception):
+    """SIGINT or SIGTERM arrived during the run."""
+
+
+@dataclass(frozen=True)
+class Execution:
+    """What the run recorded, and whether it ran to its end."""
+
+    samples: list[Sample]
+    complete: bool
+    incomplete_reason: str | None
+
+
+def execute(plan: Plan, backend: Backend, events: EventLog, progress: Progress,
+            out_dir: Path) -> Execution:
+    """Run the plan on `backend`; faults are reverted and the stack removed however it ends."""
+    from targets.model.build import build_model  # heavy (scikit-learn): only when running
+
+    progress.say("preparing the reference model (cached by content)")
+    model = build_model(settings.cache_dir() / "model", seed=7)
+    live = _Live(plan, events, progress, out_dir, RunClock())
+    live.stack = RunningStack(plan, backend, events, live.clock, model.out_dir,
+                              settings.start_timeout_s())
+    reason: str | None = None
+    start_error: Exception | None = None
+    with _signals_interrupt():
+        try:
+            live.go(model.holdout_path)
+        except (Interrupted, KeyboardInterrupt) as exc:
+            reason = f"interrupted ({exc or 'SIGINT'})"
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            start_error = exc if live.load is None else None
+        finally:
+            live.cleanup()
+    if start_error is not None:  # nothing was recorded: the start failure is the whole story
+        raise start_error
+    if reason:
+        events.emit(RunAborted(live.clock(), reason=reason))
+        progress.say(f"run incomplete: {reason}")
+    samples = live.load.samples if live.load is not None else []
+    return Execution(list(samples), reason is None, reason)
+
+
+@dataclass
+class _Live:
+    """The moving parts of a run in progress, so cleanup can reach whatever was started."""
+
+    plan: Plan
+    events: EventLog
+    progress: Progress
+    out_dir: Path
+    clock: RunClock
+    stack: RunningStack | None = None
+    load: LoadRunner | None = None
+    watcher: GatewayWatcher | None = None
+    schedule: Schedule | None = None
+
+    def go(self, holdout: Path) -> None:
+        """Start the stack, then load, observers and the fault schedule; wait for the end."""
+        assert self.stack is not None
+        plan, stack = self.plan, self.stack
+        stack.start(self.progress.say)
+        self.clock.start_at(time.time() + LOAD_START_LEAD_S)
+        self.load = _start_load(plan, stack, holdout, self.clock.t0, self.out_dir, self.progress)
+        self.watcher = GatewayWatcher(stack.gateway_url, self.events, self.clock)
+        self.watcher.start()
+        self.progress.start(self.clock, period_s=max(0.5, min(5.0, plan.duration_s / 30)))
+        self.progress.say(f"stack ready; load starts in {LOAD_START_LEAD_S:g}s at "
+                          f"{plan.scenario.load.rate:g} req/s for {plan.duration_s:g}s")
+        self.schedule = Schedule(plan, self._context, self.events, self.clock)
+        self.schedule.run(plan.duration_s)
+        self.load.wait(timeout=10 + LOAD_START_LEAD_S)
+
+    def _context(self, fault_name: str) -> FaultContext:
+        assert self.stack is not None
+        return FaultContext(self.stack, self.events, self.plan.rng(fault_name), self.clock)
+
+    def cleanup(self) -> None:
+        """Revert first (the point of a chaos tool's cleanup), then stop observers and the stack."""
+        with _signals_deferred(self.progress):
+            if self.schedule is not None:
+                self.schedule.revert_all()
+            for stopper in (self.load, self.watcher, self.progress):
+                if stopper is not None:
+                    with contextlib.suppress(Exception):
+                        stopper.stop()
+            if self.stack is not None:
+                self.stack.teardown()
+
+
+def _start_load(plan: Plan, stack: RunningStack, holdout: Path, t0: float, out_dir: Path,
+                progress: Progress) -> LoadRunner:
+    spec = LoadSpec(
+        gateway_url=stack.gateway_url, holdout_path=holdout, rate=plan.scenario.load.rate,
+        duration_s=plan.duration_s, t0_epoch=t0, seed=plan.seed,
+        timeout_s=plan.scenario.load.timeout, batch_size=plan.scenario.load.batch_size,
+    )
+    runner = LoadRunner(spec, out_dir / "samples.csv", progress.on_sample,
+                        log_path=out_dir / "logs" / "load.log")
+    runner.start()
+    return runner
+
+
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into the same path as Ctrl-C while the run is live."""
+
+    def handler(signum: int, _frame: object) -> None:
+        raise Interrupted(signal.Signals(signum).name)
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+@contextlib.contextmanager
+def _signals_deferred(progress: Progress) -> Iterator[None]:
+    """While reverting, a second Ctrl-C or SIGTERM must not cut the revert short."""
+
+    def handler(signum: int, _frame: object) -> None:
+        progress.say(f"{signal.Signals(signum).name} received: reverting faults first, please wait")
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)

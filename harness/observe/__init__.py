@@ -1,0 +1,1 @@
+"""Probes that watch the stack while it runs (gateway state, progress)."""

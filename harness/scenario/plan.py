@@ -1,0 +1,124 @@
+"""The run plan: topology resolved, time scale applied, fault schedule fixed by the seed."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from harness.scenario.model import Scenario
+from harness.scenario.topology import Topology, resolve_topology
+from harness.scenario.types import FaultSpecBase
+
+PHASES = ("baseline", "fault", "recovery")
+
+
+@dataclass(frozen=True)
+class PhaseWindow:
+    """A phase's span in seconds since run start."""
+
+    name: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class ScheduledFault:
+    """A fault with its final name and scaled times."""
+
+    name: str
+    spec: FaultSpecBase
+
+    @property
+    def at(self) -> float:
+        """Injection time, seconds since run start."""
+        return self.spec.at
+
+    @property
+    def end(self) -> float:
+        """Planned revert time, seconds since run start."""
+        return self.spec.at + self.spec.duration
+
+
+@dataclass(frozen=True)
+class GatewayPlan:
+    """Gateway settings with schedule times scaled; timeouts are latencies and stay as written."""
+
+    interval_s: float
+    timeout_s: float
+    unhealthy_threshold: int
+    healthy_threshold: int
+    attempts: int
+    per_request_timeout_s: float
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a run needs to know before it starts."""
+
+    scenario: Scenario
+    seed: int
+    time_scale: float
+    topology: Topology
+    phases: tuple[PhaseWindow, ...]
+    faults: tuple[ScheduledFault, ...]
+    gateway: GatewayPlan
+    stabilisation_s: float
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the load, seconds."""
+        return self.phases[-1].end
+
+    def rng(self, name: str) -> random.Random:
+        """A random stream derived from the seed and a name, independent of other streams."""
+        return random.Random(f"{self.seed}:{name}")
+
+    def phase(self, name: str) -> PhaseWindow:
+        """The window of phase `name`."""
+        return next(p for p in self.phases if p.name == name)
+
+
+def make_plan(scenario: Scenario, *, seed: int | None = None, time_scale: float = 1.0) -> Plan:
+    """Resolve a validated scenario into a plan; `seed` overrides the scenario's seed."""
+    if time_scale <= 0:
+        raise ValueError("time scale must be positive")
+    return Plan(
+        scenario=scenario,
+        seed=scenario.seed if seed is None else seed,
+        time_scale=time_scale,
+        topology=resolve_topology(scenario.stack),
+        phases=_phases(scenario, time_scale),
+        faults=_faults(scenario, time_scale),
+        gateway=_gateway(scenario, time_scale),
+        stabilisation_s=scenario.scoring.stabilisation * time_scale,
+    )
+
+
+def _phases(scenario: Scenario, scale: float) -> tuple[PhaseWindow, ...]:
+    lengths = scenario.load.phases
+    windows, start = [], 0.0
+    for name in PHASES:
+        end = start + getattr(lengths, name) * scale
+        windows.append(PhaseWindow(name, start, end))
+        start = end
+    return tuple(windows)
+
+
+def _faults(scenario: Scenario, scale: float) -> tuple[ScheduledFault, ...]:
+    scheduled = [
+        ScheduledFault(spec.name or f"{spec.kind}#{i + 1}", spec.scaled(scale))
+        for i, spec in enumerate(scenario.fault_specs())
+    ]
+    return tuple(sorted(scheduled, key=lambda f: f.at))
+
+
+def _gateway(scenario: Scenario, scale: float) -> GatewayPlan:
+    gw = scenario.stack.gateway
+    return GatewayPlan(
+        interval_s=gw.health_check.interval * scale,
+        timeout_s=gw.health_check.timeout,
+        unhealthy_threshold=gw.health_check.unhealthy_threshold,
+        healthy_threshold=gw.health_check.healthy_threshold,
+        attempts=gw.retry.attempts,
+        per_request_timeout_s=gw.retry.per_request_timeout,
+    )

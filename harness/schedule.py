@@ -1,0 +1,71 @@
+"""Run the fault schedule against the clock: phases, injections, reverts; revert always runs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from harness.events import EventLog, FaultInjected, FaultReverted, PhaseStarted
+from harness.faults import FAULTS, Fault, FaultContext
+from harness.scenario.plan import Plan
+
+
+@dataclass
+class Schedule:
+    """Fires phase starts, injections and reverts at their planned times."""
+
+    plan: Plan
+    make_context: Callable[[str], FaultContext]
+    events: EventLog
+    clock: Callable[[], float]
+    active: dict[str, Fault] = field(default_factory=dict)
+
+    def actions(self) -> list[tuple[float, int, Callable[[], None]]]:
+        """(time, order, action) sorted; reverts come before injections at the same time."""
+        out: list[tuple[float, int, Callable[[], None]]] = []
+        for phase in self.plan.phases:
+            out.append((phase.start, 0, lambda p=phase.name: self._phase(p)))
+        for sf in self.plan.faults:
+            fault = FAULTS.get(sf.spec.kind)(sf.spec, sf.name)
+            out.append((sf.at, 2, lambda f=fault: self._inject(f)))
+            out.append((sf.end, 1, lambda f=fault: self.revert(f)))
+        return sorted(out, key=lambda a: (a[0], a[1]))
+
+    def run(self, end: float) -> None:
+        """Fire every action at its time, then wait until `end` (seconds since run start)."""
+        for at, _, action in self.actions():
+            _sleep_until(self.clock, at)
+            action()
+        _sleep_until(self.clock, end)
+
+    def _phase(self, name: str) -> None:
+        self.events.emit(PhaseStarted(self.clock(), phase=name))
+
+    def _inject(self, fault: Fault) -> None:
+        self.active[fault.name] = fault
+        started = self.clock()  # the fault acts from here; inject itself takes a moment
+        fault.inject(self.make_context(fault.name))
+        self.events.emit(FaultInjected(started, fault=fault.name, fault_kind=fault.spec.kind,
+                                       target=fault.spec.target.describe()))
+
+    def revert(self, fault: Fault) -> None:
+        """Revert one fault and record it, error or not; never raises."""
+        if self.active.pop(fault.name, None) is None:
+            return
+        error = None
+        try:
+            fault.revert(self.make_context(fault.name))
+        except Exception as exc:  # recorded, and the other reverts still run
+            error = f"{type(exc).__name__}: {exc}"
+        self.events.emit(FaultReverted(self.clock(), fault=fault.name, error=error))
+
+    def revert_all(self) -> None:
+        """Revert every fault still active, latest first."""
+        for fault in reversed(list(self.active.values())):
+            self.revert(fault)
+
+
+def _sleep_until(clock: Callable[[], float], t: float) -> None:
+    while (left := t - clock()) > 0:
+        time.sleep(min(left, 0.05))

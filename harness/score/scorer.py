@@ -1,0 +1,108 @@
+"""Turn samples and events into scores, verdicts and the Results contract."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from harness.events import Event, FaultInjected, FaultReverted
+from harness.load.samples import Sample
+from harness.report.results import FaultResult, PhaseResult, SloResult, Totals, Verdict
+from harness.scenario.plan import Plan, ScheduledFault
+from harness.score.recovery import WindowCondition, time_to_recover
+from harness.score.slo_metrics import SLO_METRICS, FaultOutcome, ScoreView
+from harness.score.stats import SampleStats, between, summarize
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Everything scored, before it is packed into Results."""
+
+    phases: list[PhaseResult]
+    faults: list[FaultResult]
+    slos: list[SloResult]
+    totals: Totals
+    verdict: Verdict
+
+
+def score(plan: Plan, samples: Sequence[Sample], events: Sequence[Event], complete: bool) -> Scores:
+    """Score a run: per phase, per fault, every SLO, and the verdict."""
+    stats = {p.name: summarize(between(samples, p.start, p.end)) for p in plan.phases}
+    stats["overall"] = summarize(samples)
+    faults = [_score_fault(plan, f, samples, events) for f in plan.faults]
+    view = ScoreView(stats, [FaultOutcome(f.name, f.time_to_recover_s, f.recovered) for f in faults])
+    slos = [_score_slo(plan, i, view) for i in range(len(plan.scenario.slos))]
+    if not complete:
+        verdict = Verdict.INCOMPLETE
+    else:
+        verdict = Verdict.PASS if all(s.passed for s in slos) else Verdict.FAIL
+    return Scores(_phase_results(plan, stats), faults, slos, _totals(stats["overall"]), verdict)
+
+
+def window_condition(plan: Plan) -> WindowCondition:
+    """The SLO window condition recovery is judged by (from the scenario's `scoring`)."""
+    scoring = plan.scenario.scoring
+    max_ms = scoring.max_latency * 1000 if scoring.max_latency is not None else None
+    return WindowCondition(scoring.min_success_ratio, max_ms)
+
+
+def _score_fault(plan: Plan, fault: ScheduledFault, samples: Sequence[Sample],
+                 events: Sequence[Event]) -> FaultResult:
+    injected = _event_time(events, FaultInjected, fault.name)
+    reverted = _event_time(events, FaultReverted, fault.name)
+    ttr = None
+    if injected is not None:
+        ttr = time_to_recover(samples, injected, plan.stabilisation_s, window_condition(plan))
+    during = between(samples, injected, reverted if reverted is not None else float("inf")) \
+        if injected is not None else []
+    st = summarize(during)
+    return FaultResult(
+        name=fault.name, kind=fault.spec.kind, target=fault.spec.target.describe(),
+        injected_at=injected, reverted_at=reverted, time_to_recover_s=ttr,
+        recovered=ttr is not None, requests=st.requests, errors=st.errors,
+        availability=st.availability, p99_ms=st.p99_ms, accuracy=st.accuracy,
+    )
+
+
+def _event_time(events: Sequence[Event], kind: type[Event], fault: str) -> float | None:
+    return next((e.t for e in events if isinstance(e, kind) and getattr(e, "fault", None) == fault),
+                None)
+
+
+def _score_slo(plan: Plan, index: int, view: ScoreView) -> SloResult:
+    slo = plan.scenario.slos[index]
+    metric = SLO_METRICS.get(slo.metric)
+    phase = slo.resolved_phase
+    measured = metric.measure(view, phase)
+    baseline = metric.measure(view, "baseline") if slo.objective.relative else None
+    threshold = slo.objective.threshold(baseline)
+    passed = measured is not None and threshold is not None and slo.objective.holds(measured, threshold)
+    return SloResult(
+        name=slo.label, metric=slo.metric, objective=slo.objective.text, threshold=threshold,
+        unit=metric.unit, phase=phase, measured=measured, passed=passed,
+        detail=_detail(measured, threshold, slo.objective.relative),
+    )
+
+
+def _detail(measured: float | None, threshold: float | None, relative: bool) -> str:
+    if measured is None:
+        return "not measured (no samples, or a fault never recovered)"
+    if threshold is None and relative:
+        return "baseline not measured"
+    return ""
+
+
+def _phase_results(plan: Plan, stats: dict[str, SampleStats]) -> list[PhaseResult]:
+    spans = {p.name: (p.start, p.end) for p in plan.phases}
+    spans["overall"] = (0.0, plan.duration_s)
+    return [
+        PhaseResult(name=name, start_s=spans[name][0], end_s=spans[name][1], requests=st.requests,
+                    errors=st.errors, availability=st.availability, p50_ms=st.p50_ms,
+                    p95_ms=st.p95_ms, p99_ms=st.p99_ms, accuracy=st.accuracy)
+        for name, st in stats.items()
+    ]
+
+
+def _totals(st: SampleStats) -> Totals:
+    return Totals(requests=st.requests, errors=st.errors, availability=st.availability,
+                  accuracy=st.accuracy)

@@ -1,0 +1,114 @@
+"""The running stack: starts the topology on a backend, wires every link through the proxy."""
+
+from __future__ import annotations
+
+import json
+import signal
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from toxiproxy import Toxiproxy
+from toxiproxy.proxy import Proxy
+
+from harness.backends.base import Backend, InstanceHandle, ServiceSpec
+from harness.events import EventLog, InstanceKilled, InstanceStarted
+from harness.scenario.plan import Plan
+from harness.scenario.topology import GATEWAY, InstancePlan, LinkPlan
+from harness.scenario.types import TargetSelector
+from harness.stack_services import gateway_config, gateway_spec, inference_spec, netproxy_spec
+
+
+class RunningStack:
+    """Instances, links and the proxy of one run; lookups and the primitives faults use."""
+
+    def __init__(self, plan: Plan, backend: Backend, events: EventLog,
+                 clock: Callable[[], float], model_dir: Path, start_timeout_s: float) -> None:
+        self.plan = plan
+        self.backend = backend
+        self.events = events
+        self.clock = clock
+        self.model_dir = model_dir
+        self.start_timeout_s = start_timeout_s
+        self.handles: dict[str, InstanceHandle] = {}
+        self._proxies: dict[str, Proxy] = {}
+        self._toxiproxy = Toxiproxy()
+
+    def start(self, progress: Callable[[str], None]) -> None:
+        """Proxy first, then inference instances, links, and the gateway; each health-gated."""
+        progress("starting network-fault proxy")
+        proxy = self._start_and_wait([netproxy_spec()])[0]
+        self._toxiproxy.update_api_consumer("127.0.0.1", proxy.port)
+        inference = self.plan.topology.inference()
+        progress(f"starting {len(inference)} inference instances")
+        self._start_and_wait([inference_spec(i, self.model_dir) for i in inference])
+        for link in self.plan.topology.links:
+            self._wire(link)
+        config = self.backend.run_dir / "gateway.json"
+        config.write_text(json.dumps(gateway_config(self.plan, self.link_url), indent=2))
+        progress("starting gateway")
+        self._start_and_wait([gateway_spec(config)])
+
+    def _start_and_wait(self, specs: list[ServiceSpec]) -> list[InstanceHandle]:
+        handles = [self.backend.start(spec) for spec in specs]
+        for handle in handles:
+            self.handles[handle.spec.name] = handle
+        with ThreadPoolExecutor(max_workers=max(1, len(handles))) as pool:
+            list(pool.map(lambda h: self.backend.wait_ready(h, self.start_timeout_s), handles))
+        return handles
+
+    def _wire(self, link: LinkPlan) -> None:
+        upstream = self.handles[link.dst.name]
+        proxy = self._toxiproxy.create(upstream=f"127.0.0.1:{upstream.port}", name=link.name,
+                                       listen="127.0.0.1:0")
+        self._proxies[link.name] = proxy
+
+    def link_url(self, link: LinkPlan) -> str:
+        """The URL a link's source uses to reach its destination (through the proxy)."""
+        return f"http://{self._proxies[link.name].listen}"
+
+    @property
+    def gateway_url(self) -> str:
+        """Where clients send requests."""
+        return self.handles[GATEWAY].url
+
+    def select_instances(self, selector: TargetSelector) -> list[InstancePlan]:
+        """Inference instances matching `selector`."""
+        return self.plan.topology.select_instances(selector)
+
+    def select_links(self, selector: TargetSelector) -> list[LinkPlan]:
+        """Links whose destination matches `selector`."""
+        return self.plan.topology.select_links(selector)
+
+    def link(self, name: str) -> LinkPlan:
+        """The link called `name`."""
+        return next(link for link in self.plan.topology.links if link.name == name)
+
+    def instance(self, name: str) -> InstancePlan:
+        """The instance called `name`."""
+        return next(i for i in self.plan.topology.instances if i.name == name)
+
+    def proxy(self, link: LinkPlan) -> Proxy:
+        """The toxiproxy client object of a link."""
+        return self._proxies[link.name]
+
+    def kill(self, inst: InstancePlan, reason: str, sig: signal.Signals = signal.SIGKILL) -> None:
+        """Kill an instance on purpose and record it."""
+        self.backend.kill(self.handles[inst.name], sig)
+        self.events.emit(InstanceKilled(self.clock(), instance=inst.name, signal=sig.name))
+
+    def restart_all(self, instances: list[InstancePlan]) -> None:
+        """Start instances again and wait until each is ready (in parallel)."""
+        handles = [self.handles[i.name] for i in instances]
+        for handle in handles:
+            self.backend.restart(handle)
+        with ThreadPoolExecutor(max_workers=max(1, len(handles))) as pool:
+            list(pool.map(self._ready_again, handles))
+
+    def _ready_again(self, handle: InstanceHandle) -> None:
+        self.backend.wait_ready(handle, self.start_timeout_s)
+        self.events.emit(InstanceStarted(self.clock(), instance=handle.spec.name))
+
+    def teardown(self) -> None:
+        """Stop everything the backend started."""
+        self.backend.teardown()
