@@ -76,6 +76,8 @@ def _score_slo(plan: Plan, index: int, view: ScoreView) -> SloResult:
     measured = metric.measure(view, phase)
     baseline = metric.measure(view, "baseline") if slo.objective.relative else None
     threshold = slo.objective.threshold(baseline)
+    if threshold is not None and metric.schedule_time:
+        threshold *= plan.time_scale
     passed = measured is not None and threshold is not None and slo.objective.holds(measured, threshold)
     return SloResult(
         name=slo.label, metric=slo.metric, objective=slo.objective.text, threshold=threshold,

@@ -39,6 +39,7 @@ class SloMetric:
     default_phase: str
     measure: Measure
     relative_ok: bool = True
+    schedule_time: bool = False  # a duration objective: --time-scale shrinks its bound too
 
     def describe(self) -> str:
         """One line for `harness schema` and the README."""
@@ -48,12 +49,13 @@ class SloMetric:
 SLO_METRICS: Registry[SloMetric] = Registry("SLO metric")
 
 
-def slo_metric(name: str, unit: Unit, default_phase: str = "overall", relative_ok: bool = True
-               ) -> Callable[[Measure], Measure]:
+def slo_metric(name: str, unit: Unit, default_phase: str = "overall", relative_ok: bool = True,
+               schedule_time: bool = False) -> Callable[[Measure], Measure]:
     """Decorator: register a measure function as the SLO metric `name`."""
 
     def deco(fn: Measure) -> Measure:
-        SLO_METRICS.register(name)(SloMetric(name, unit, default_phase, fn, relative_ok))
+        metric = SloMetric(name, unit, default_phase, fn, relative_ok, schedule_time)
+        SLO_METRICS.register(name)(metric)
         return fn
 
     return deco
@@ -84,7 +86,7 @@ def _p99(view: ScoreView, phase: str) -> float | None:
     return view.phases[phase].p99_ms
 
 
-@slo_metric("recovery_time", "s", default_phase="fault", relative_ok=False)
+@slo_metric("recovery_time", "s", default_phase="fault", relative_ok=False, schedule_time=True)
 def _recovery_time(view: ScoreView, phase: str) -> float | None:
     """The slowest recovery over every fault; None (a failure) if any fault never recovered."""
     if any(not f.recovered for f in view.faults):

@@ -1,0 +1,115 @@
+"""E2E helpers: run the CLI as a user would, and check that nothing is left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "scenarios"
+
+
+@dataclass
+class RunResult:
+    """A finished `harness run`: exit code, output, and what it wrote."""
+
+    code: int
+    stdout: str
+    stderr: str
+    out_dir: Path
+
+    @property
+    def results(self) -> dict[str, Any]:
+        return json.loads((self.out_dir / "results.json").read_text())
+
+
+def harness_argv(*args: str) -> list[str]:
+    """argv for the harness CLI in this interpreter."""
+    return [sys.executable, "-m", "harness", *args]
+
+
+def run_harness(out_dir: Path, scenario: Path, *args: str, timeout: float = 240) -> RunResult:
+    """Run `harness run` to completion (killed on timeout) and check nothing is left behind."""
+    argv = harness_argv("run", str(scenario), "--out", str(out_dir), *args)
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    assert_nothing_left(out_dir)
+    return RunResult(proc.returncode, proc.stdout, proc.stderr, out_dir)
+
+
+def start_harness(out_dir: Path, scenario: Path, *args: str) -> subprocess.Popen[str]:
+    """Start `harness run` in the background (for signal tests)."""
+    argv = harness_argv("run", str(scenario), "--out", str(out_dir), *args)
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+
+
+def wait_for_line(path: Path, needle: str, timeout: float) -> None:
+    """Wait until a file contains `needle`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and needle in path.read_text(errors="replace"):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{needle!r} did not appear in {path} within {timeout}s")
+
+
+def leftover_processes(run_marker: str | None = None) -> list[psutil.Process]:
+    """Processes started by the harness (marked with HARNESS_RUN_ID) that are still alive."""
+    found = []
+    for proc in psutil.process_iter(["pid"]):
+        try:
+            env = proc.environ()
+        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+        run_id = env.get("HARNESS_RUN_ID")
+        if run_id and (run_marker is None or run_id == run_marker) and proc.pid != os.getpid():
+            found.append(proc)
+    return found
+
+
+def assert_nothing_left(out_dir: Path) -> None:
+    """No process of the run and no port it used is still alive."""
+    deadline = time.monotonic() + 5
+    while leftover_processes() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = leftover_processes()
+    for proc in left:
+        proc.send_signal(signal.SIGKILL)
+    assert not left, f"processes left behind: {[p.cmdline() for p in left]}"
+    config = out_dir / "gateway.json"
+    if config.exists():
+        for region in json.loads(config.read_text())["regions"]:
+            for inst in region["instances"]:
+                port = int(inst["url"].rsplit(":", 1)[1])
+                assert not _listening(port), f"port {port} still open after the run"
+
+
+def _listening(port: int) -> bool:
+    return any(c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
+               for c in psutil.net_connections("tcp"))
+
+
+@pytest.fixture()
+def out_dir(tmp_path: Path) -> Path:
+    """A run folder."""
+    return tmp_path / "run"
+
+
+def variant(tmp_path: Path, base: str, replacements: dict[str, str]) -> Path:
+    """A copy of a shipped scenario with text replaced (each replacement must apply)."""
+    text = (SCENARIOS / base).read_text()
+    for old, new in replacements.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / base
+    path.write_text(text)
+    return path

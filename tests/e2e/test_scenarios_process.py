@@ -1,0 +1,68 @@
+"""Whole scenarios through the CLI on the process backend, at a compressed time scale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import SCENARIOS, run_harness, variant
+
+pytestmark = pytest.mark.e2e
+
+
+def test_regional_outage_active_passive_passes_and_fails_over(out_dir: Path) -> None:
+    run = run_harness(out_dir, SCENARIOS / "regional-outage.yaml", "--time-scale", "0.1")
+    assert run.code == 0, run.stderr[-3000:]
+    results = run.results
+    assert results["verdict"] == "pass" and results["time_scale"] == 0.1
+    fault = results["faults"][0]
+    assert fault["recovered"] and fault["injected_at"] is not None
+    types = [e["type"] for e in results["events"]]
+    assert types.count("InstanceKilled") == 2 and types.count("InstanceStarted") == 2
+    failovers = [e["data"] for e in results["events"] if e["type"] == "FailoverSeen"]
+    assert {"from_region": "us-east-1", "to_region": "eu-west-1"} in failovers
+    served = {row.split(",")[5] for row in (out_dir / "samples.csv").read_text().splitlines()[1:]}
+    assert {"us-east-1", "eu-west-1"} <= served
+    assert (out_dir / "report.html").stat().st_size > 10_000
+    assert "failover" in run.stderr.lower()
+
+
+def test_regional_outage_single_region_fails_its_slo(tmp_path: Path, out_dir: Path) -> None:
+    scenario = variant(tmp_path, "regional-outage.yaml",
+                       {"architecture: active-passive": "architecture: single-region"})
+    run = run_harness(out_dir, scenario, "--time-scale", "0.1")
+    assert run.code == 1, run.stderr[-3000:]
+    results = run.results
+    assert results["verdict"] == "fail"
+    failed = {s["metric"] for s in results["slos"] if not s["passed"]}
+    assert "availability" in failed
+    assert results["faults"][0]["errors"] > 0
+
+
+def test_latency_spike_is_measured(out_dir: Path) -> None:
+    run = run_harness(out_dir, SCENARIOS / "latency-spike.yaml", "--time-scale", "0.1")
+    results = run.results
+    phases = {p["name"]: p for p in results["phases"]}
+    assert phases["fault"]["p99_ms"] >= 250  # 300 ms ± 50 ms on half the traffic
+    assert phases["baseline"]["p99_ms"] < 100
+    assert results["faults"][0]["recovered"]
+    assert run.code in (0, 1), run.stderr[-3000:]
+
+
+def test_recovery_time_is_calibrated_against_a_known_outage(tmp_path: Path, out_dir: Path) -> None:
+    """Every link into the only region is down for exactly 5 s: recovery must read 5 s ± 0.5 s."""
+    scenario = variant(tmp_path, "regional-outage.yaml", {
+        "architecture: active-passive": "architecture: single-region",
+        "mode: kill": "mode: isolate",
+        "duration: 60s": "duration: 5s",
+        "baseline: 30s": "baseline: 4s",
+        "fault: 70s": "fault: 8s",
+        "recovery: 30s": "recovery: 6s",
+        "at: 35s": "at: 5s",
+        "stabilisation: 5s": "stabilisation: 2s",
+    })
+    run = run_harness(out_dir, scenario, "--time-scale", "1")
+    fault = run.results["faults"][0]
+    assert fault["time_to_recover_s"] == pytest.approx(5.0, abs=0.5), fault
+    assert fault["recovered"]
