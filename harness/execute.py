@@ -122,6 +122,7 @@ def _start_load(plan: Plan, stack: RunningStack, holdout: Path, t0: float, out_d
         gateway_url=stack.gateway_url, holdout_path=holdout, rate=plan.scenario.load.rate,
         duration_s=plan.duration_s, t0_epoch=t0, seed=plan.seed,
         timeout_s=plan.scenario.load.timeout, batch_size=plan.scenario.load.batch_size,
+        run_id=stack.backend.run_id,
     )
     runner = LoadRunner(spec, out_dir / "samples.csv", progress.on_sample,
                         log_path=out_dir / "logs" / "load.log")

@@ -1,0 +1,149 @@
+"""Request bodies drawn from the held-out rows, and gateway replies turned into samples."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from harness.errors import HarnessError
+from harness.load.samples import FIELDNAMES, Sample
+
+ERROR_TEXT_MAX = 300
+
+
+class RowFeed:
+    """Held-out rows in a seeded order: for a given seed, request i always carries the same rows."""
+
+    def __init__(
+        self, x: npt.NDArray[np.float32], y: npt.NDArray[np.int64], seed: int, batch_size: int
+    ) -> None:
+        if x.ndim != 2 or y.ndim != 1 or len(x) != len(y) or len(y) == 0:
+            raise HarnessError(
+                f"load: held-out data must be X [n, f] and y [n] with n >= 1, "
+                f"got X {x.shape} and y {y.shape}"
+            )
+        self.x = x
+        self.y = y
+        self.batch_size = batch_size
+        self.order = np.random.default_rng(seed).permutation(len(y))
+
+    @classmethod
+    def load(cls, path: str | Path, seed: int, batch_size: int) -> RowFeed:
+        """Read an npz file with arrays X (float32 [n, f]) and y (int64 [n])."""
+        try:
+            with np.load(path) as data:
+                x = np.asarray(data["X"], dtype=np.float32)
+                y = np.asarray(data["y"], dtype=np.int64)
+        except (OSError, KeyError, ValueError) as exc:
+            raise HarnessError(f"load: cannot read held-out file {path}: {exc}") from None
+        return cls(x, y, seed, batch_size)
+
+    def rows_for(self, i: int) -> list[int]:
+        """Return the row indices request number `i` sends."""
+        n = len(self.order)
+        start = i * self.batch_size
+        return [int(self.order[(start + k) % n]) for k in range(self.batch_size)]
+
+    def request(self, i: int) -> tuple[str, int]:
+        """Return the JSON body of request `i` and the label of its first row."""
+        rows = self.rows_for(i)
+        body = '{"rows":[' + ",".join(json.dumps(self.x[r].tolist()) for r in rows) + "]}"
+        return body, int(self.y[rows[0]])
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What one gateway answer (or its absence) says, before timing is attached."""
+
+    ok: bool
+    status: int
+    predicted: int | None = None
+    region: str | None = None
+    instance: str | None = None
+    model_version: str | None = None
+    error: str | None = None
+
+
+def read_reply(status: int, content: bytes | None, batch_size: int) -> Reply:
+    """Judge an HTTP answer: ok only for status 200 with a well-formed body."""
+    body = _decode_json(content)
+    region, instance, version = (_opt_str(body, k) for k in ("region", "instance", "model_version"))
+    meta: dict[str, Any] = {"region": region, "instance": instance, "model_version": version}
+    if status != 200:
+        return Reply(ok=False, status=status, error=_error_text(status, body, content), **meta)
+    problem = _check_predictions(body, batch_size)
+    if problem:
+        return Reply(ok=False, status=status, error=f"malformed reply: {problem}", **meta)
+    assert isinstance(body, dict)
+    return Reply(ok=True, status=status, predicted=int(body["predictions"][0]), **meta)
+
+
+def failed_reply(error: str) -> Reply:
+    """Return the reply of a request that got no HTTP answer (connection error, timeout)."""
+    return Reply(ok=False, status=0, error=error[:ERROR_TEXT_MAX])
+
+
+def make_sample(
+    t_start: float, t_end: float, latency_ms: float, label: int, reply: Reply
+) -> Sample:
+    """Combine timing, the first row's label and the reply into one sample."""
+    correct = reply.predicted == label if reply.predicted is not None else None
+    return Sample(
+        t_start=round(t_start, 6),
+        t_end=round(t_end, 6),
+        ok=reply.ok,
+        status=reply.status,
+        latency_ms=round(latency_ms, 3),
+        region=reply.region,
+        instance=reply.instance,
+        predicted=reply.predicted,
+        label=label,
+        correct=correct,
+        model_version=reply.model_version,
+        error=reply.error,
+    )
+
+
+def encode_sample(sample: Sample) -> str:
+    """Encode like `Sample.to_json()`, without dataclasses.asdict's deep copy (hot path)."""
+    return json.dumps({name: getattr(sample, name) for name in FIELDNAMES}, separators=(",", ":"))
+
+
+def _decode_json(content: bytes | None) -> Any:
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        return None
+
+
+def _opt_str(body: Any, key: str) -> str | None:
+    value = body.get(key) if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _error_text(status: int, body: Any, content: bytes | None) -> str:
+    if isinstance(body, dict) and "error" in body:
+        text = str(body["error"])
+    elif content:
+        text = content.decode("utf-8", "replace")
+    else:
+        text = ""
+    return (f"HTTP {status}: {text}" if text else f"HTTP {status}")[:ERROR_TEXT_MAX]
+
+
+def _check_predictions(body: Any, batch_size: int) -> str | None:
+    if not isinstance(body, dict):
+        return "body is not a JSON object"
+    preds = body.get("predictions")
+    if not isinstance(preds, list) or len(preds) != batch_size:
+        return f"expected 'predictions' as a list of {batch_size} int(s)"
+    if not all(isinstance(p, int) and not isinstance(p, bool) for p in preds):
+        return "'predictions' holds a non-integer"
+    return None

@@ -1,0 +1,108 @@
+"""Seeded row order, request bodies and the judging of gateway replies."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from harness.errors import HarnessError
+from harness.load.protocol import RowFeed, encode_sample, failed_reply, make_sample, read_reply
+
+X = np.arange(12, dtype=np.float32).reshape(6, 2) / 4
+Y = np.array([0, 1, 0, 1, 1, 0], dtype=np.int64)
+
+
+def reply_body(**fields: object) -> bytes:
+    base = {
+        "predictions": [1],
+        "probabilities": [[0.2, 0.8]],
+        "model_version": "v1",
+        "region": "eu-west-1",
+        "instance": "i-1",
+        "attempts": 1,
+    }
+    return json.dumps(base | fields).encode()
+
+
+def test_same_seed_same_rows_and_every_row_used() -> None:
+    a, b = RowFeed(X, Y, seed=3, batch_size=1), RowFeed(X, Y, seed=3, batch_size=1)
+    assert [a.rows_for(i) for i in range(12)] == [b.rows_for(i) for i in range(12)]
+    assert sorted(a.rows_for(i)[0] for i in range(6)) == list(range(6))
+    assert a.rows_for(7) == a.rows_for(1)
+
+
+def test_other_seed_other_order() -> None:
+    orders = {tuple(RowFeed(X, Y, seed=s, batch_size=1).order) for s in range(5)}
+    assert len(orders) > 1
+
+
+def test_body_and_label_of_a_batch() -> None:
+    feed = RowFeed(X, Y, seed=1, batch_size=4)
+    body, label = feed.request(2)
+    rows = feed.rows_for(2)
+    assert json.loads(body) == {"rows": [X[r].tolist() for r in rows]}
+    assert label == Y[rows[0]]
+
+
+def test_load_npz_and_bad_files(tmp_path: Path) -> None:
+    good = tmp_path / "h.npz"
+    np.savez(good, X=X, y=Y)
+    assert len(RowFeed.load(good, 0, 1).order) == 6
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, X=X, labels=Y)
+    with pytest.raises(HarnessError, match="cannot read held-out file"):
+        RowFeed.load(bad, 0, 1)
+    with pytest.raises(HarnessError, match="must be X"):
+        RowFeed(X, Y[:3], 0, 1)
+
+
+def test_ok_reply_fills_prediction_and_where_it_was_served() -> None:
+    reply = read_reply(200, reply_body(), batch_size=1)
+    assert reply.ok and reply.predicted == 1 and reply.region == "eu-west-1"
+    assert reply.instance == "i-1" and reply.model_version == "v1" and reply.error is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not json",
+        b"[1]",
+        reply_body(predictions=[]),
+        reply_body(predictions=["1"]),
+        reply_body(predictions=[True]),
+        reply_body(predictions=[1, 0]),
+    ],
+)
+def test_malformed_200_is_not_ok(content: bytes) -> None:
+    reply = read_reply(200, content, batch_size=1)
+    assert not reply.ok and reply.status == 200 and reply.predicted is None
+    assert reply.error and reply.error.startswith("malformed reply")
+
+
+def test_error_status_keeps_status_and_message() -> None:
+    reply = read_reply(503, b'{"error": "no healthy region"}', batch_size=1)
+    assert (reply.ok, reply.status, reply.error) == (False, 503, "HTTP 503: no healthy region")
+    assert (
+        read_reply(502, b"<html>bad gateway</html>", 1).error
+        == "HTTP 502: <html>bad gateway</html>"
+    )
+    assert read_reply(500, None, 1).error == "HTTP 500"
+
+
+def test_make_sample_sets_correct_only_when_predicted() -> None:
+    good = make_sample(1.0, 1.01, 10.0, label=1, reply=read_reply(200, reply_body(), 1))
+    wrong = make_sample(1.0, 1.01, 10.0, label=0, reply=read_reply(200, reply_body(), 1))
+    lost = make_sample(1.0, 1.5, 500.0, label=0, reply=failed_reply("timeout"))
+    assert (good.correct, wrong.correct, lost.correct) == (True, False, None)
+    assert (lost.status, lost.ok, lost.label, lost.error) == (0, False, 0, "timeout")
+
+
+def test_fast_encoder_matches_sample_to_json() -> None:
+    sample = make_sample(1.0, 1.5, 500.0, label=0, reply=failed_reply('timeout "x"\n'))
+    assert encode_sample(sample) == sample.to_json()
+    ok = make_sample(1.0, 1.01, 10.0, label=1, reply=read_reply(200, reply_body(), 1))
+    assert encode_sample(ok) == ok.to_json()
