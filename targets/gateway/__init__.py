@@ -1,0 +1,1 @@
+"""Gateway: one entry point that routes /predict to inference instances by architecture policy."""

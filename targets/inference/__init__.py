@@ -1,0 +1,1 @@
+"""Inference server: an onnxruntime model behind aiohttp with health, readiness, metrics, drain."""

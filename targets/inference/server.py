@@ -1,0 +1,157 @@
+"""Inference HTTP server: POST /predict, /healthz, /readyz, /metrics; drains on SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiohttp import web
+
+from targets.common.http import HttpMetrics, json_error, metrics_response
+from targets.common.jsonlog import log_event
+from targets.common.metrics import Registry
+from targets.common.net import nodelay_middleware
+from targets.common.serve import ServeOptions, serve
+from targets.inference.model import InputError, OnnxModel, parse_rows, resolve_model_version
+
+__all__ = ["InferenceState", "build_app", "main"]
+
+PATHS = ("/predict", "/healthz", "/readyz", "/metrics")
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+@dataclass
+class InferenceState:
+    """Everything the handlers share: the model, who we are, and whether we are draining."""
+
+    model: OnnxModel
+    model_version: str
+    instance: str
+    region: str
+    service_time_s: float = 0.0
+    max_rows: int = 10_000
+    draining: bool = False
+    registry: Registry = field(default_factory=Registry)
+
+    def __post_init__(self) -> None:
+        self.http = HttpMetrics(self.registry, "inference", PATHS)
+        self.rows = self.registry.counter("inference_rows_total", "Rows scored by the model.")
+        self.ready = self.registry.gauge("inference_ready", "1 when /readyz answers 200.")
+        self.ready.set(value=1.0)
+        info = self.registry.gauge("inference_model_info", "The model this instance serves.",
+                                   ("model_version", "instance", "region"))
+        info.set(self.model_version, self.instance, self.region, value=1.0)
+
+    def start_draining(self) -> None:
+        """Turn readiness false at once; requests keep being served until the listener closes."""
+        self.draining = True
+        self.ready.set(value=0.0)
+
+
+STATE = web.AppKey("state", InferenceState)
+
+
+async def predict(request: web.Request) -> web.StreamResponse:
+    """Score the rows in the body; 400 with a reason on any bad input."""
+    state = request.app[STATE]
+    try:
+        X = parse_rows(await request.json(), state.model.n_features, state.max_rows)
+    except (InputError, ValueError) as exc:
+        return json_error(400, str(exc) if isinstance(exc, InputError) else "body is not JSON")
+    if state.service_time_s > 0:
+        await asyncio.sleep(state.service_time_s)  # simulated model cost, does not block the loop
+    result = state.model.predict(X)
+    state.rows.inc(amount=len(result.labels))
+    response = web.json_response({
+        "predictions": result.labels, "probabilities": result.probabilities,
+        "model_version": state.model_version, "instance": state.instance, "region": state.region,
+    })
+    if state.draining:
+        response.force_close()  # move keep-alive clients off this instance
+    return response
+
+
+async def healthz(request: web.Request) -> web.StreamResponse:
+    """Answer 200 while the process lives."""
+    return web.json_response({"status": "ok", "instance": request.app[STATE].instance})
+
+
+async def readyz(request: web.Request) -> web.StreamResponse:
+    """Answer 200 when the model is loaded and the server is not draining, else 503."""
+    state = request.app[STATE]
+    if state.draining:
+        return web.json_response({"ready": False, "reason": "draining"}, status=503)
+    return web.json_response({"ready": True, "model_version": state.model_version})
+
+
+async def metrics(request: web.Request) -> web.StreamResponse:
+    """Expose Prometheus text metrics."""
+    return metrics_response(request.app[STATE].registry)
+
+
+def build_app(state: InferenceState) -> web.Application:
+    """Wire the handlers, the metrics middleware and the shared state into an app."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES,
+                          middlewares=[nodelay_middleware, state.http.middleware()])
+    app[STATE] = state
+    app.router.add_post("/predict", predict)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    return app
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m targets.inference.server", description=__doc__)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="0 picks a free port (see ready line)")
+    p.add_argument("--model", type=Path, required=True, help="path to model.onnx")
+    p.add_argument("--instance", default="inference-0")
+    p.add_argument("--region", default="local")
+    p.add_argument("--model-version", default=None, help="default: manifest.json beside model")
+    p.add_argument("--drain-grace-s", type=float, default=0.5)
+    p.add_argument("--drain-timeout-s", type=float, default=10.0,
+                   help="longest wait for in-flight requests after the grace")
+    p.add_argument("--service-time-ms", type=float, default=0.0,
+                   help="extra simulated model time per request")
+    p.add_argument("--max-rows", type=int, default=10_000)
+    return p.parse_args(argv)
+
+
+def _load_state(args: argparse.Namespace) -> InferenceState:
+    version, _ = resolve_model_version(args.model, args.model_version)
+    return InferenceState(
+        model=OnnxModel(args.model), model_version=version, instance=args.instance,
+        region=args.region, service_time_s=max(0.0, args.service_time_ms) / 1000.0,
+        max_rows=args.max_rows,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load the model, serve until SIGTERM/SIGINT, and return the exit code."""
+    args = _parse_args(argv)
+    try:
+        state = _load_state(args)
+    except Exception as exc:  # noqa: BLE001 - any load failure is a start failure
+        log_event("error", service="inference", instance=args.instance, error=repr(exc))
+        print(f"inference: cannot load model {args.model}: {exc}", file=sys.stderr)
+        return 2
+    opts = ServeOptions(
+        service="inference", host=args.host, port=args.port, drain_grace_s=args.drain_grace_s,
+        shutdown_timeout_s=args.drain_timeout_s,
+        ready_fields={"instance": state.instance, "region": state.region,
+                      "model_version": state.model_version, "n_features": state.model.n_features},
+    )
+    try:
+        return asyncio.run(serve(build_app(state), opts, on_drain=state.start_draining))
+    except OSError as exc:
+        log_event("error", service="inference", instance=args.instance, error=repr(exc))
+        print(f"inference: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

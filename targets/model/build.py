@@ -1,0 +1,187 @@
+"""Train the reference fraud model, export it to ONNX and cache the artefacts by input hash."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from targets.model.dataset import DATASET_PARAMS, FEATURES, Dataset, make_dataset
+
+__all__ = ["INPUT_NAME", "MODEL_PARAMS", "ModelArtifacts", "build_model", "cache_key", "main"]
+
+INPUT_NAME = "input"
+MODEL_PARAMS: dict[str, Any] = {
+    "pipeline": ["StandardScaler", "LogisticRegression"],
+    "C": 1.0,
+    "max_iter": 1000,
+    "target_opset": {"": 17, "ai.onnx.ml": 3},
+}
+_LIBS = ("scikit-learn", "skl2onnx", "onnx", "numpy")
+_SOURCES = (Path(__file__), Path(__file__).with_name("dataset.py"))
+
+
+@dataclass(frozen=True)
+class ModelArtifacts:
+    """Where the built model lives and what it is."""
+
+    out_dir: Path
+    model_path: Path
+    holdout_path: Path
+    manifest_path: Path
+    model_version: str
+    sha256: str
+    accuracy: float
+    n_features: int
+    cache_hit: bool
+
+
+def cache_key(seed: int) -> str:
+    """Hash every input of the build: seed, parameters, library versions and this source."""
+    inputs = {
+        "seed": seed,
+        "dataset": DATASET_PARAMS,
+        "features": FEATURES,
+        "model": MODEL_PARAMS,
+        "libs": {lib: metadata.version(lib) for lib in _LIBS},
+        "sources": [hashlib.sha256(p.read_bytes()).hexdigest() for p in _SOURCES],
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    # A reader (or a concurrent build) never sees a half-written file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _artifacts(out_dir: Path, manifest: dict[str, Any], cache_hit: bool) -> ModelArtifacts:
+    return ModelArtifacts(
+        out_dir=out_dir, model_path=out_dir / "model.onnx", holdout_path=out_dir / "holdout.npz",
+        manifest_path=out_dir / "manifest.json", model_version=manifest["model_version"],
+        sha256=manifest["sha256"], accuracy=float(manifest["holdout_accuracy"]),
+        n_features=int(manifest["n_features"]), cache_hit=cache_hit,
+    )
+
+
+def _cached(out_dir: Path, key: str) -> ModelArtifacts | None:
+    """Return the artefacts when the manifest has this key and the files are intact."""
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_text())
+        intact = (manifest.get("cache_key") == key
+                  and (out_dir / "holdout.npz").is_file()
+                  and _sha256(out_dir / "model.onnx") == manifest.get("sha256"))
+    except (OSError, ValueError):
+        return None
+    return _artifacts(out_dir, manifest, cache_hit=True) if intact else None
+
+
+def _train(data: Dataset) -> Any:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    pipe = Pipeline([
+        ("scaler", StandardScaler()),
+        ("clf", LogisticRegression(C=MODEL_PARAMS["C"], max_iter=MODEL_PARAMS["max_iter"])),
+    ])
+    return pipe.fit(data.X_train, data.y_train)
+
+
+def _to_onnx(pipe: Any, n_features: int) -> bytes:
+    from skl2onnx import convert_sklearn
+    from skl2onnx.common.data_types import FloatTensorType
+
+    onx = convert_sklearn(
+        pipe, initial_types=[(INPUT_NAME, FloatTensorType([None, n_features]))],
+        options={id(pipe.named_steps["clf"]): {"zipmap": False}},
+        target_opset=MODEL_PARAMS["target_opset"],
+    )
+    onx.graph.name = "fraud_model"  # skl2onnx names graphs by uuid; keep the bytes reproducible
+    return bytes(onx.SerializeToString())
+
+
+def _onnx_accuracy(model_bytes: bytes, X: np.ndarray, y: np.ndarray) -> float:
+    """Score the exported model (what is served), not the sklearn object."""
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(model_bytes, providers=["CPUExecutionProvider"])
+    labels = sess.run(None, {INPUT_NAME: X})[0]
+    return float(np.mean(labels == y))
+
+
+def _manifest(key: str, seed: int, data: Dataset, sha: str, accuracy: float) -> dict[str, Any]:
+    return {
+        "model_version": f"fraud-lr-{sha[:12]}",
+        "sha256": sha,
+        "cache_key": key,
+        "seed": seed,
+        "n_features": len(FEATURES),
+        "feature_names": data.feature_names,
+        "input_name": INPUT_NAME,
+        "outputs": ["label", "probabilities"],
+        "holdout_accuracy": round(accuracy, 6),
+        "holdout_rows": len(data.y_holdout),
+        "holdout_positive_rate": round(float(data.y_holdout.mean()), 6),
+        "train_rows": len(data.y_train),
+        "train_params": {"dataset": DATASET_PARAMS, "model": MODEL_PARAMS},
+        "libs": {lib: metadata.version(lib) for lib in _LIBS},
+        "files": {"model": "model.onnx", "holdout": "holdout.npz"},
+        "built_at": round(time.time(), 3),
+    }
+
+
+def build_model(out_dir: Path, seed: int = 7) -> ModelArtifacts:
+    """Build model.onnx, holdout.npz and manifest.json in out_dir, or reuse a matching build."""
+    out_dir = Path(out_dir)
+    key = cache_key(seed)
+    cached = _cached(out_dir, key)
+    if cached is not None:
+        return cached
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = make_dataset(seed)
+    model_bytes = _to_onnx(_train(data), len(FEATURES))
+    accuracy = _onnx_accuracy(model_bytes, data.X_holdout, data.y_holdout)
+    buf = io.BytesIO()
+    np.savez(buf, X=data.X_holdout.astype(np.float32), y=data.y_holdout.astype(np.int64))
+    _write_atomic(out_dir / "holdout.npz", buf.getvalue())
+    _write_atomic(out_dir / "model.onnx", model_bytes)
+    sha = hashlib.sha256(model_bytes).hexdigest()
+    manifest = _manifest(key, seed, data, sha, accuracy)
+    _write_atomic(out_dir / "manifest.json", json.dumps(manifest, indent=2).encode() + b"\n")
+    return _artifacts(out_dir, manifest, cache_hit=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build (or reuse) the model from the command line and print the manifest path."""
+    parser = argparse.ArgumentParser(prog="python -m targets.model.build", description=__doc__)
+    parser.add_argument("--out", type=Path, required=True, help="output directory")
+    parser.add_argument("--seed", type=int, default=7, help="dataset and split seed")
+    args = parser.parse_args(argv)
+    artifacts = build_model(args.out, seed=args.seed)
+    print(artifacts.manifest_path, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
