@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TextIO
 
-from harness.events import Event, FaultInjected, FaultReverted, FailoverSeen, PhaseStarted
+from harness.events import Event, FailoverSeen, FaultInjected, FaultReverted, PhaseStarted
 from harness.load.samples import Sample
 
 
@@ -55,6 +55,8 @@ class Progress:
     def _loop(self, clock: Callable[[], float], period_s: float) -> None:
         while not self._stop.wait(period_s):
             now = clock()
+            if now < 0:  # the load has not started yet
+                continue
             with self._lock:
                 window = [s for s in self._recent if s.t_end >= now - period_s]
             ok = sum(s.ok for s in window)

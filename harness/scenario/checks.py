@@ -27,8 +27,8 @@ def check_scenario(scenario: Scenario) -> list[Issue]:
             issues.append((("slos", i, "objective"),
                            f"{slo.metric} cannot be relative to the baseline", "give a bound, e.g. '<= 30s'"))
         if slo.objective.relative and slo.resolved_phase == "baseline":
-            issues.append((("slos", i, "phase"), "a baseline-relative objective cannot be measured "
-                           "on the baseline phase itself", "use phase: fault, recovery or overall"))
+            issues.append((("slos", i, "phase"), ("a baseline-relative objective cannot be measured "
+                           "on the baseline phase itself"), "use phase: fault, recovery or overall"))
     return issues
 
 
@@ -61,14 +61,14 @@ def _check_timing(fault: FaultSpecBase, path: YamlPath, scenario: Scenario) -> l
     if fault.duration <= 0:
         return [(path + ("duration",), "a fault needs a duration greater than 0", None)]
     if end > phases.total:
-        return [(path + ("duration",), f"fault outlasts the run: it ends at {fmt(end)}, "
-                 f"the run ends at {fmt(phases.total)}", "shorten it or lengthen load.phases")]
+        return [(path + ("duration",), (f"fault outlasts the run: it ends at {fmt(end)}, "
+                 f"the run ends at {fmt(phases.total)}"), "shorten it or lengthen load.phases")]
     if fault.at < phases.baseline:
-        return [(path + ("at",), f"fault starts at {fmt(fault.at)}, inside the baseline phase "
-                 f"(0–{fmt(phases.baseline)})", f"start it at {fmt(phases.baseline)} or later")]
+        return [(path + ("at",), (f"fault starts at {fmt(fault.at)}, inside the baseline phase "
+                 f"(0–{fmt(phases.baseline)})"), f"start it at {fmt(phases.baseline)} or later")]
     if end > window_end:
-        return [(path + ("duration",), f"fault ends at {fmt(end)}, after the fault phase "
-                 f"({fmt(phases.baseline)}–{fmt(window_end)})", "lengthen load.phases.fault")]
+        return [(path + ("duration",), (f"fault ends at {fmt(end)}, after the fault phase "
+                 f"({fmt(phases.baseline)}–{fmt(window_end)})"), "lengthen load.phases.fault")]
     return []
 
 

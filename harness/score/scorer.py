@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.events import Event, FaultInjected, FaultReverted
+from harness.events import Event, FailoverSeen, FaultInjected, FaultReverted
 from harness.load.samples import Sample
 from harness.report.results import FaultResult, PhaseResult, SloResult, Totals, Verdict
 from harness.scenario.plan import Plan, ScheduledFault
@@ -53,12 +53,14 @@ def _score_fault(plan: Plan, fault: ScheduledFault, samples: Sequence[Sample],
     ttr = None
     if injected is not None:
         ttr = time_to_recover(samples, injected, plan.stabilisation_s, window_condition(plan))
+    detected = _first_after(events, FailoverSeen, injected, reverted)
     during = between(samples, injected, reverted if reverted is not None else float("inf")) \
         if injected is not None else []
     st = summarize(during)
     return FaultResult(
         name=fault.name, kind=fault.spec.kind, target=fault.spec.target.describe(),
         injected_at=injected, reverted_at=reverted, time_to_recover_s=ttr,
+        time_to_detect_s=None if detected is None or injected is None else detected - injected,
         recovered=ttr is not None, requests=st.requests, errors=st.errors,
         availability=st.availability, p99_ms=st.p99_ms, accuracy=st.accuracy,
     )
@@ -67,6 +69,16 @@ def _score_fault(plan: Plan, fault: ScheduledFault, samples: Sequence[Sample],
 def _event_time(events: Sequence[Event], kind: type[Event], fault: str) -> float | None:
     return next((e.t for e in events if isinstance(e, kind) and getattr(e, "fault", None) == fault),
                 None)
+
+
+def _first_after(events: Sequence[Event], kind: type[Event], start: float | None,
+                 end: float | None) -> float | None:
+    """Time of the first `kind` event in [start, end] (the stack noticing the fault)."""
+    if start is None:
+        return None
+    stop = end if end is not None else float("inf")
+    return next((e.t for e in sorted(events, key=lambda e: e.t)
+                 if isinstance(e, kind) and start <= e.t <= stop), None)
 
 
 def _score_slo(plan: Plan, index: int, view: ScoreView) -> SloResult:
