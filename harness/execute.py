@@ -54,7 +54,7 @@ def execute(plan: Plan, backend: Backend, events: EventLog, progress: Progress,
         try:
             live.go(model.holdout_path)
         except (Interrupted, KeyboardInterrupt) as exc:
-            reason = f"interrupted ({exc or 'SIGINT'})"
+            reason = f"interrupted ({str(exc) or 'SIGINT'})"
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
             start_error = exc if live.load is None else None
