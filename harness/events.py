@@ -118,6 +118,18 @@ class FailoverSeen(Event):
 
 
 @dataclass(frozen=True)
+class InstanceHealthChanged(Event):
+    """Fires when the gateway stops or starts routing to an instance (seen by polling /state)."""
+
+    instance: str = ""
+    healthy: bool = True
+    kind: ClassVar[str] = "InstanceHealthChanged"
+
+    def message(self) -> str:
+        return f"gateway marks {self.instance} {'healthy' if self.healthy else 'unhealthy'}"
+
+
+@dataclass(frozen=True)
 class RunAborted(Event):
     """Fires when the run stops early (signal, error); the results are marked incomplete."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.events import Event, FailoverSeen, FaultInjected, FaultReverted
+from harness.events import Event, FailoverSeen, FaultInjected, FaultReverted, InstanceHealthChanged
 from harness.load.samples import Sample
 from harness.report.results import FaultResult, PhaseResult, SloResult, Totals, Verdict
 from harness.scenario.plan import Plan, ScheduledFault
@@ -53,7 +53,7 @@ def _score_fault(plan: Plan, fault: ScheduledFault, samples: Sequence[Sample],
     ttr = None
     if injected is not None:
         ttr = time_to_recover(samples, injected, plan.stabilisation_s, window_condition(plan))
-    detected = _first_after(events, FailoverSeen, injected, reverted)
+    detected = _first_detection(events, injected, reverted)
     during = between(samples, injected, reverted if reverted is not None else float("inf")) \
         if injected is not None else []
     st = summarize(during)
@@ -71,14 +71,20 @@ def _event_time(events: Sequence[Event], kind: type[Event], fault: str) -> float
                 None)
 
 
-def _first_after(events: Sequence[Event], kind: type[Event], start: float | None,
-                 end: float | None) -> float | None:
-    """Time of the first `kind` event in [start, end] (the stack noticing the fault)."""
+def _first_detection(events: Sequence[Event], start: float | None,
+                     end: float | None) -> float | None:
+    """Time the stack noticed: its first failover or instance marked unhealthy in [start, end]."""
     if start is None:
         return None
     stop = end if end is not None else float("inf")
     return next((e.t for e in sorted(events, key=lambda e: e.t)
-                 if isinstance(e, kind) and start <= e.t <= stop), None)
+                 if _is_detection(e) and start <= e.t <= stop), None)
+
+
+def _is_detection(event: Event) -> bool:
+    if isinstance(event, InstanceHealthChanged):
+        return not event.healthy
+    return isinstance(event, FailoverSeen)
 
 
 def _score_slo(plan: Plan, index: int, view: ScoreView) -> SloResult:
