@@ -21,17 +21,38 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--backend", default="process", show_default=True,
-              help="How instances run: process (local subprocesses).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Run folder (default: reports/<scenario>-<timestamp>).")
+@click.option(
+    "--backend",
+    default="process",
+    show_default=True,
+    help="How instances run: process (local subprocesses).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Run folder (default: reports/<scenario>-<timestamp>).",
+)
 @click.option("--seed", type=int, default=None, help="Override the scenario's seed.")
-@click.option("--time-scale", type=click.FloatRange(min=0, min_open=True), default=1.0,
-              show_default=True, help="Multiply every schedule duration (0.1 = ten times faster).")
+@click.option(
+    "--time-scale",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Multiply every schedule duration (0.1 = ten times faster).",
+)
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.pass_context
-def run(ctx: click.Context, file: Path, backend: str, out_dir: Path | None, seed: int | None,
-        time_scale: float, quiet: bool) -> None:
+def run(
+    ctx: click.Context,
+    file: Path,
+    backend: str,
+    out_dir: Path | None,
+    seed: int | None,
+    time_scale: float,
+    quiet: bool,
+) -> None:
     """Run a scenario; exit 0 if every SLO passes, 1 if one fails, 2 on bad input."""
     from harness.backends import BACKENDS
     from harness.observe.progress import Progress
@@ -39,9 +60,19 @@ def run(ctx: click.Context, file: Path, backend: str, out_dir: Path | None, seed
 
     if backend not in BACKENDS:
         raise HarnessError(BACKENDS.unknown_message(backend), hint="use --backend process")
-    command = shlex.join(["harness", "run", str(file), "--backend", backend, "--seed",
-                          str(seed) if seed is not None else "<scenario seed>",
-                          "--time-scale", f"{time_scale:g}"])
+    command = shlex.join(
+        [
+            "harness",
+            "run",
+            str(file),
+            "--backend",
+            backend,
+            "--seed",
+            str(seed) if seed is not None else "<scenario seed>",
+            "--time-scale",
+            f"{time_scale:g}",
+        ]
+    )
     options = RunOptions(file, backend, out_dir, seed, time_scale, command)
     outcome = run_scenario(options, Progress(quiet=quiet))
     ctx.exit(int(outcome.exit_code))
@@ -76,8 +107,11 @@ def schema() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code; user errors print without a traceback."""
     try:
-        code = cli.main(args=list(argv) if argv is not None else None, prog_name="harness",
-                        standalone_mode=False)
+        code = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="harness",
+            standalone_mode=False,
+        )
     except HarnessError as err:
         click.echo(f"error: {err.render()}", err=True)
         return int(err.exit_code)

@@ -30,7 +30,12 @@ class Event:
 
     def to_record(self) -> dict[str, Any]:
         """The events.jsonl / results.json form."""
-        return {"t": round(self.t, 4), "type": self.kind, "message": self.message(), "data": self.data()}
+        return {
+            "t": round(self.t, 4),
+            "type": self.kind,
+            "message": self.message(),
+            "data": self.data(),
+        }
 
 
 @dataclass(frozen=True)
@@ -171,4 +176,3 @@ class EventLog:
         """Every event in its record form, in order of time."""
         with self._lock:
             return [e.to_record() for e in sorted(self.events, key=lambda e: e.t)]
-

@@ -38,16 +38,18 @@ class Execution:
     incomplete_reason: str | None
 
 
-def execute(plan: Plan, backend: Backend, events: EventLog, progress: Progress,
-            out_dir: Path) -> Execution:
+def execute(
+    plan: Plan, backend: Backend, events: EventLog, progress: Progress, out_dir: Path
+) -> Execution:
     """Run the plan on `backend`; faults are reverted and the stack removed however it ends."""
     from targets.model.build import build_model  # heavy (scikit-learn): only when running
 
     progress.say("preparing the reference model (cached by content)")
     model = build_model(settings.cache_dir() / "model", seed=7)
     live = _Live(plan, events, progress, out_dir, RunClock())
-    live.stack = RunningStack(plan, backend, events, live.clock, model.out_dir,
-                              settings.start_timeout_s())
+    live.stack = RunningStack(
+        plan, backend, events, live.clock, model.out_dir, settings.start_timeout_s()
+    )
     reason: str | None = None
     start_error: Exception | None = None
     with _signals_interrupt():
@@ -93,8 +95,10 @@ class _Live:
         self.watcher = GatewayWatcher(stack.gateway_url, self.events, self.clock)
         self.watcher.start()
         self.progress.start(self.clock, period_s=max(0.5, min(5.0, plan.duration_s / 30)))
-        self.progress.say(f"stack ready; load starts in {LOAD_START_LEAD_S:g}s at "
-                          f"{plan.scenario.load.rate:g} req/s for {plan.duration_s:g}s")
+        self.progress.say(
+            f"stack ready; load starts in {LOAD_START_LEAD_S:g}s at "
+            f"{plan.scenario.load.rate:g} req/s for {plan.duration_s:g}s"
+        )
         self.schedule = Schedule(plan, self._context, self.events, self.clock)
         self.schedule.run(plan.duration_s)
         self.load.wait(timeout=10 + LOAD_START_LEAD_S)
@@ -116,16 +120,23 @@ class _Live:
                 self.stack.teardown()
 
 
-def _start_load(plan: Plan, stack: RunningStack, holdout: Path, t0: float, out_dir: Path,
-                progress: Progress) -> LoadRunner:
+def _start_load(
+    plan: Plan, stack: RunningStack, holdout: Path, t0: float, out_dir: Path, progress: Progress
+) -> LoadRunner:
     spec = LoadSpec(
-        gateway_url=stack.gateway_url, holdout_path=holdout, rate=plan.scenario.load.rate,
-        duration_s=plan.duration_s, t0_epoch=t0, seed=plan.seed,
-        timeout_s=plan.scenario.load.timeout, batch_size=plan.scenario.load.batch_size,
+        gateway_url=stack.gateway_url,
+        holdout_path=holdout,
+        rate=plan.scenario.load.rate,
+        duration_s=plan.duration_s,
+        t0_epoch=t0,
+        seed=plan.seed,
+        timeout_s=plan.scenario.load.timeout,
+        batch_size=plan.scenario.load.batch_size,
         run_id=stack.backend.run_id,
     )
-    runner = LoadRunner(spec, out_dir / "samples.csv", progress.on_sample,
-                        log_path=out_dir / "logs" / "load.log")
+    runner = LoadRunner(
+        spec, out_dir / "samples.csv", progress.on_sample, log_path=out_dir / "logs" / "load.log"
+    )
     runner.start()
     return runner
 

@@ -15,7 +15,7 @@ from harness.events import EventLog
 from harness.execute import Execution, execute
 from harness.observe.progress import Progress
 from harness.report import write_all
-from harness.report.results import Results, ScenarioInfo, Verdict
+from harness.report.results import EventRecord, Results, ScenarioInfo, Verdict
 from harness.scenario.loader import load_scenario
 from harness.scenario.plan import Plan, make_plan
 from harness.score.scorer import score
@@ -53,8 +53,10 @@ def run_scenario(options: RunOptions, progress: Progress) -> RunOutcome:
     out_dir.mkdir(parents=True, exist_ok=True)
     events = EventLog(out_dir / "events.jsonl")
     events.subscribers.append(progress.on_event)
-    progress.say(f"run {run_id}: {scenario.name} on {options.backend}, time scale "
-                 f"{options.time_scale:g}, seed {plan.seed}, writing to {out_dir}")
+    progress.say(
+        f"run {run_id}: {scenario.name} on {options.backend}, time scale "
+        f"{options.time_scale:g}, seed {plan.seed}, writing to {out_dir}"
+    )
     started_at = dt.datetime.now(dt.UTC)
     execution = execute(plan, backend_cls(run_id, out_dir), events, progress, out_dir)
     results = _results(plan, options, run_id, started_at, execution, events, source.file)
@@ -63,21 +65,40 @@ def run_scenario(options: RunOptions, progress: Progress) -> RunOutcome:
     return RunOutcome(results, out_dir, _exit_code(results))
 
 
-def _results(plan: Plan, options: RunOptions, run_id: str, started_at: dt.datetime,
-             execution: Execution, events: EventLog, file: str) -> Results:
+def _results(
+    plan: Plan,
+    options: RunOptions,
+    run_id: str,
+    started_at: dt.datetime,
+    execution: Execution,
+    events: EventLog,
+    file: str,
+) -> Results:
     scores = score(plan, execution.samples, events.events, execution.complete)
     return Results(
-        harness_version=__version__, run_id=run_id,
-        scenario=ScenarioInfo(name=plan.scenario.name, description=plan.scenario.description,
-                              file=file, text=Path(file).read_text()),
-        backend=options.backend, seed=plan.seed, time_scale=plan.time_scale,
+        harness_version=__version__,
+        run_id=run_id,
+        scenario=ScenarioInfo(
+            name=plan.scenario.name,
+            description=plan.scenario.description,
+            file=file,
+            text=Path(file).read_text(),
+        ),
+        backend=options.backend,
+        seed=plan.seed,
+        time_scale=plan.time_scale,
         started_at=started_at.isoformat(timespec="seconds"),
         duration_s=round(time.time() - started_at.timestamp(), 3),
-        command=options.command, complete=execution.complete,
-        incomplete_reason=execution.incomplete_reason, verdict=scores.verdict,
-        slos=scores.slos, faults=scores.faults, phases=scores.phases, totals=scores.totals,
-        timeline=timeline(execution.samples, plan.duration_s), events=[
-            r for r in events.records()],
+        command=options.command,
+        complete=execution.complete,
+        incomplete_reason=execution.incomplete_reason,
+        verdict=scores.verdict,
+        slos=scores.slos,
+        faults=scores.faults,
+        phases=scores.phases,
+        totals=scores.totals,
+        timeline=timeline(execution.samples, plan.duration_s),
+        events=[EventRecord.model_validate(r) for r in events.records()],
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from harness.events import EventLog, FaultInjected, FaultReverted, PhaseStarted
 from harness.faults import FAULTS, Fault, FaultContext
@@ -25,11 +26,11 @@ class Schedule:
         """(time, order, action) sorted; reverts come before injections at the same time."""
         out: list[tuple[float, int, Callable[[], None]]] = []
         for phase in self.plan.phases:
-            out.append((phase.start, 0, lambda p=phase.name: self._phase(p)))
+            out.append((phase.start, 0, partial(self._phase, phase.name)))
         for sf in self.plan.faults:
             fault = FAULTS.get(sf.spec.kind)(sf.spec, sf.name)
-            out.append((sf.at, 2, lambda f=fault: self._inject(f)))
-            out.append((sf.end, 1, lambda f=fault: self.revert(f)))
+            out.append((sf.at, 2, partial(self._inject, fault)))
+            out.append((sf.end, 1, partial(self.revert, fault)))
         return sorted(out, key=lambda a: (a[0], a[1]))
 
     def run(self, end: float) -> None:
@@ -46,8 +47,14 @@ class Schedule:
         self.active[fault.name] = fault
         started = self.clock()  # the fault acts from here; inject itself takes a moment
         fault.inject(self.make_context(fault.name))
-        self.events.emit(FaultInjected(started, fault=fault.name, fault_kind=fault.spec.kind,
-                                       target=fault.spec.target.describe()))
+        self.events.emit(
+            FaultInjected(
+                started,
+                fault=fault.name,
+                fault_kind=fault.spec.kind,
+                target=fault.spec.target.describe(),
+            )
+        )
 
     def revert(self, fault: Fault) -> None:
         """Revert one fault and record it, error or not; never raises."""

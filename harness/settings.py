@@ -15,7 +15,9 @@ ENV_VARS = {
 
 def cache_dir() -> Path:
     """Folder for build caches (the model)."""
-    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ai-resilience-harness"
+    default = (
+        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ai-resilience-harness"
+    )
     return Path(os.environ.get("HARNESS_CACHE_DIR", default))
 
 

@@ -22,8 +22,15 @@ from harness.stack_services import gateway_config, gateway_spec, inference_spec,
 class RunningStack:
     """Instances, links and the proxy of one run; lookups and the primitives faults use."""
 
-    def __init__(self, plan: Plan, backend: Backend, events: EventLog,
-                 clock: Callable[[], float], model_dir: Path, start_timeout_s: float) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        backend: Backend,
+        events: EventLog,
+        clock: Callable[[], float],
+        model_dir: Path,
+        start_timeout_s: float,
+    ) -> None:
         self.plan = plan
         self.backend = backend
         self.events = events
@@ -59,8 +66,9 @@ class RunningStack:
 
     def _wire(self, link: LinkPlan) -> None:
         upstream = self.handles[link.dst.name]
-        proxy = self._toxiproxy.create(upstream=f"127.0.0.1:{upstream.port}", name=link.name,
-                                       listen="127.0.0.1:0")
+        proxy = self._toxiproxy.create(
+            upstream=f"127.0.0.1:{upstream.port}", name=link.name, listen="127.0.0.1:0"
+        )
         self._proxies[link.name] = proxy
 
     def link_url(self, link: LinkPlan) -> str:

@@ -22,17 +22,36 @@ def netproxy_spec() -> ServiceSpec:
 def inference_spec(inst: InstancePlan, model_dir: Path) -> ServiceSpec:
     """One inference instance serving the reference model."""
     argv = (
-        "{python}", "-m", "targets.inference.server", "--host", "127.0.0.1", "--port", "{port}",
-        "--model", str(model_dir / "model.onnx"), "--instance", inst.name,
-        "--region", inst.region or "",
+        "{python}",
+        "-m",
+        "targets.inference.server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--model",
+        str(model_dir / "model.onnx"),
+        "--instance",
+        inst.name,
+        "--region",
+        inst.region or "",
     )
     return ServiceSpec(inst.name, inst.service, inst.region, argv, ready_path="/readyz")
 
 
 def gateway_spec(config: Path) -> ServiceSpec:
     """The gateway in front of every region."""
-    argv = ("{python}", "-m", "targets.gateway.server", "--host", "127.0.0.1", "--port", "{port}",
-            "--config", str(config))
+    argv = (
+        "{python}",
+        "-m",
+        "targets.gateway.server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--config",
+        str(config),
+    )
     return ServiceSpec(GATEWAY, GATEWAY, None, argv, ready_path="/healthz")
 
 
@@ -42,14 +61,21 @@ def gateway_config(plan: Plan, link_url: Callable[[LinkPlan], str]) -> dict[str,
     return {
         "architecture": plan.topology.architecture,
         "regions": [
-            {"name": region, "instances": [
-                {"id": link.dst.name, "url": link_url(link)}
-                for link in plan.topology.links if link.dst.region == region
-            ]}
+            {
+                "name": region,
+                "instances": [
+                    {"id": link.dst.name, "url": link_url(link)}
+                    for link in plan.topology.links
+                    if link.dst.region == region
+                ],
+            }
             for region in plan.topology.regions
         ],
-        "health_check": {"interval_s": gw.interval_s, "timeout_s": gw.timeout_s,
-                         "unhealthy_threshold": gw.unhealthy_threshold,
-                         "healthy_threshold": gw.healthy_threshold},
+        "health_check": {
+            "interval_s": gw.interval_s,
+            "timeout_s": gw.timeout_s,
+            "unhealthy_threshold": gw.unhealthy_threshold,
+            "healthy_threshold": gw.healthy_threshold,
+        },
         "retry": {"attempts": gw.attempts, "per_request_timeout_s": gw.per_request_timeout_s},
     }

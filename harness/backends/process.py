@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -54,13 +55,19 @@ class ProcessBackend(Backend):
         return handle
 
     def _spawn(self, handle: InstanceHandle) -> None:
-        argv = [sys.executable if a == "{python}" else a.replace("{port}", str(handle.port))
-                for a in handle.spec.argv]
+        argv = [
+            sys.executable if a == "{python}" else a.replace("{port}", str(handle.port))
+            for a in handle.spec.argv
+        ]
         env = {**os.environ, **handle.spec.env, RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"}
         with handle.log_path.open("ab") as log:
             self._procs[handle.spec.name] = subprocess.Popen(
-                argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env=env, start_new_session=True,
+                argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                start_new_session=True,
             )
         handle.running, handle.paused = True, False
 
@@ -130,10 +137,8 @@ class ProcessBackend(Backend):
 
 def _signal(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
     if proc.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             proc.send_signal(sig)
-        except ProcessLookupError:
-            pass
 
 
 def _answers(url: str) -> bool:

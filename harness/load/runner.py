@@ -35,7 +35,7 @@ class LoadWorkerError(HarnessError):
 def worker_argv(spec_path: Path, run_id: str | None = None) -> list[str]:
     """Return the command line that runs the worker on `spec_path` with this interpreter."""
     argv = [sys.executable, "-m", "harness.load.worker", "--spec", str(spec_path)]
-    return argv + ["--run-id", run_id] if run_id else argv
+    return [*argv, "--run-id", run_id] if run_id else argv
 
 
 def package_root() -> Path:

@@ -138,7 +138,7 @@ class OpenLoopSchedule:
             if exc is not timer:
                 raise
             return failed_reply(self._describe(exc, timer))
-        except Exception as exc:  # noqa: BLE001 - any client failure is a failed sample, not a crash
+        except Exception as exc:
             return Reply(ok=False, status=0, error=f"{type(exc).__name__}: {exc}"[:300])
         finally:
             timer.close()

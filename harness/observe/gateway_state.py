@@ -14,8 +14,9 @@ from harness.events import EventLog, FailoverSeen, InstanceHealthChanged
 class GatewayWatcher:
     """Polls GET {gateway}/state in a thread and turns changes into events."""
 
-    def __init__(self, gateway_url: str, events: EventLog, clock: RunClock,
-                 interval_s: float = 0.1) -> None:
+    def __init__(
+        self, gateway_url: str, events: EventLog, clock: RunClock, interval_s: float = 0.1
+    ) -> None:
         self.url = gateway_url + "/state"
         self.events = events
         self.clock = clock
@@ -50,15 +51,19 @@ class GatewayWatcher:
 
     def _failovers(self, failovers: list[dict[str, Any]]) -> None:
         # The gateway stamps each failover itself; polling only finds out later.
-        for entry in failovers[self._failovers_seen:]:
+        for entry in failovers[self._failovers_seen :]:
             t = float(entry["t"]) - self.clock.t0 if "t" in entry else self.clock()
-            self.events.emit(FailoverSeen(t, from_region=entry.get("from"), to_region=entry.get("to")))
+            self.events.emit(
+                FailoverSeen(t, from_region=entry.get("from"), to_region=entry.get("to"))
+            )
         self._failovers_seen = max(self._failovers_seen, len(failovers))
 
     def _health_changes(self, healthy: dict[str, bool]) -> None:
         for instance, now in healthy.items():
             if self._healthy.get(instance, True) != now:
-                self.events.emit(InstanceHealthChanged(self.clock(), instance=instance, healthy=now))
+                self.events.emit(
+                    InstanceHealthChanged(self.clock(), instance=instance, healthy=now)
+                )
         self._healthy = healthy
 
     def _read(self) -> dict[str, Any] | None:
@@ -70,5 +75,8 @@ class GatewayWatcher:
 
 
 def _health(state: dict[str, Any]) -> dict[str, bool]:
-    return {inst["id"]: bool(inst["healthy"])
-            for region in state.get("regions", []) for inst in region.get("instances", [])}
+    return {
+        inst["id"]: bool(inst["healthy"])
+        for region in state.get("regions", [])
+        for inst in region.get("instances", [])
+    }

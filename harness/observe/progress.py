@@ -9,7 +9,12 @@ from collections.abc import Callable
 from typing import TextIO
 
 from harness.events import (
-    Event, FailoverSeen, FaultInjected, FaultReverted, InstanceHealthChanged, PhaseStarted,
+    Event,
+    FailoverSeen,
+    FaultInjected,
+    FaultReverted,
+    InstanceHealthChanged,
+    PhaseStarted,
 )
 from harness.load.samples import Sample
 
@@ -40,8 +45,10 @@ class Progress:
         """Event-log subscriber: phases, faults and failovers get a line each."""
         if isinstance(event, PhaseStarted):
             self.phase = event.phase
-        if isinstance(event, PhaseStarted | FaultInjected | FaultReverted | FailoverSeen
-                      | InstanceHealthChanged):
+        if isinstance(
+            event,
+            PhaseStarted | FaultInjected | FaultReverted | FailoverSeen | InstanceHealthChanged,
+        ):
             self.say(f"[{event.t:7.2f}s] {event.message()}")
 
     def start(self, clock: Callable[[], float], period_s: float) -> None:

@@ -17,9 +17,15 @@ if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
 EVENT_COLORS = {
-    "FaultInjected": "#c0392b", "FaultReverted": "#27ae60", "InstanceKilled": "#d35400",
-    "InstanceStarted": "#2980b9", "FailoverSeen": "#8e44ad", "LinkChanged": "#7f8c8d",
-    "RunAborted": "#111111", "OperatorNote": "#16a085", "PhaseStarted": "#b0b7bf",
+    "FaultInjected": "#c0392b",
+    "FaultReverted": "#27ae60",
+    "InstanceKilled": "#d35400",
+    "InstanceStarted": "#2980b9",
+    "FailoverSeen": "#8e44ad",
+    "LinkChanged": "#7f8c8d",
+    "RunAborted": "#111111",
+    "OperatorNote": "#16a085",
+    "PhaseStarted": "#b0b7bf",
 }
 FALLBACK_COLORS = ("#e67e22", "#2c3e50", "#b7950b", "#1abc9c", "#9b59b6", "#34495e")
 SKIPPED_EVENTS = frozenset({"PhaseStarted"})  # phases get boundaries and names of their own
@@ -28,12 +34,22 @@ FAULT_COLOR = "#e74c3c"
 GAP_COLOR = "#9aa5b1"
 SLO_COLOR = "#555555"
 _RC: dict[RcKeyType, Any] = {
-    "svg.fonttype": "none", "svg.hashsalt": "harness-report", "font.size": 9,
-    "font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans", "Helvetica", "Arial"],
-    "axes.spines.top": False, "axes.spines.right": False,
-    "axes.grid": True, "grid.color": "#e6e8eb", "grid.linewidth": 0.6, "axes.edgecolor": "#9aa5b1",
-    "axes.labelcolor": "#333333", "xtick.color": "#444444", "ytick.color": "#444444",
-    "axes.axisbelow": True, "text.parse_math": False,  # a '$' in a fault name is just a '$'
+    "svg.fonttype": "none",
+    "svg.hashsalt": "harness-report",
+    "font.size": 9,
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Helvetica", "Arial"],
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#e6e8eb",
+    "grid.linewidth": 0.6,
+    "axes.edgecolor": "#9aa5b1",
+    "axes.labelcolor": "#333333",
+    "xtick.color": "#444444",
+    "ytick.color": "#444444",
+    "axes.axisbelow": True,
+    "text.parse_math": False,  # a '$' in a fault name is just a '$'
 }
 _NO_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
 
@@ -97,16 +113,30 @@ def _draw_panel(ax: Axes, panel: _Panel, results: Results) -> None:
     for i, fault in enumerate(results.faults):
         if fault.injected_at is not None:
             end = fault.reverted_at if fault.reverted_at is not None else _end(results)
-            ax.axvspan(fault.injected_at, end, color=FAULT_COLOR, alpha=0.12, lw=0, zorder=0,
-                       gid=f"fault-window-{i}-{panel.key}")
+            ax.axvspan(
+                fault.injected_at,
+                end,
+                color=FAULT_COLOR,
+                alpha=0.12,
+                lw=0,
+                zorder=0,
+                gid=f"fault-window-{i}-{panel.key}",
+            )
     _shade_gaps(ax, bins, values, panel.key)
     _draw_events(ax, results, panel.key)
     for phase in results.phases:
         if phase.name != "overall" and phase.start_s > 0:
             ax.axvline(phase.start_s, color="#b0b7bf", lw=0.8, ls=":", zorder=1)
     xs = [b.t_start for b in bins] + [bins[-1].t_end]
-    ax.step(xs, values + values[-1:], where="post", color=LINE_COLOR, lw=1.4, zorder=4,
-            gid=f"series-{panel.key}")
+    ax.step(
+        xs,
+        values + values[-1:],
+        where="post",
+        color=LINE_COLOR,
+        lw=1.4,
+        zorder=4,
+        gid=f"series-{panel.key}",
+    )
     thresholds = _draw_thresholds(ax, panel, results)
     _scale_axis(ax, panel, [v for v in values if not math.isnan(v)] + thresholds)
 
@@ -120,16 +150,23 @@ def _shade_gaps(ax: Axes, bins: Sequence[TimelineBin], values: list[float], key:
             ax.axvspan(start, b.t_start, color=GAP_COLOR, alpha=0.22, lw=0, zorder=0)
             start = None
     if start is not None:
-        ax.axvspan(start, bins[-1].t_end, color=GAP_COLOR, alpha=0.22, lw=0, zorder=0,
-                   gid=f"gap-{key}")
+        ax.axvspan(
+            start, bins[-1].t_end, color=GAP_COLOR, alpha=0.22, lw=0, zorder=0, gid=f"gap-{key}"
+        )
 
 
 def _draw_events(ax: Axes, results: Results, key: str) -> None:
     colors = event_colors(e.type for e in results.events)
     for j, event in enumerate(results.events):
         if event.type not in SKIPPED_EVENTS:
-            ax.axvline(event.t, color=colors[event.type], lw=0.9, alpha=0.9, zorder=2,
-                       gid=f"event-{j}-{key}")
+            ax.axvline(
+                event.t,
+                color=colors[event.type],
+                lw=0.9,
+                alpha=0.9,
+                zorder=2,
+                gid=f"event-{j}-{key}",
+            )
 
 
 def _draw_thresholds(ax: Axes, panel: _Panel, results: Results) -> list[float]:
@@ -138,8 +175,9 @@ def _draw_thresholds(ax: Axes, panel: _Panel, results: Results) -> list[float]:
     for slo in results.slos:
         if slo.metric == panel.slo_metric and slo.threshold is not None:
             start, end = spans.get(slo.phase, (0.0, _end(results)))
-            ax.hlines(slo.threshold, start, end, colors=SLO_COLOR, linestyles="--", lw=0.9,
-                      zorder=3)
+            ax.hlines(
+                slo.threshold, start, end, colors=SLO_COLOR, linestyles="--", lw=0.9, zorder=3
+            )
             drawn.append(slo.threshold)
     return drawn
 
@@ -149,8 +187,9 @@ def _scale_axis(ax: Axes, panel: _Panel, values: list[float]) -> None:
 
     ax.set_ylabel(panel.label)
     if not values:
-        ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center",
-                color="#777777")
+        ax.text(
+            0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="#777777"
+        )
     if panel.is_ratio:
         low = min(values, default=0.0)
         span = max(1.0 - low, 0.01)
@@ -163,8 +202,16 @@ def _scale_axis(ax: Axes, panel: _Panel, values: list[float]) -> None:
 def _label_phases(ax: Axes, results: Results) -> None:
     for phase in results.phases:
         if phase.name != "overall":
-            ax.text((phase.start_s + phase.end_s) / 2, 1.03, phase.name, ha="center", va="bottom",
-                    transform=ax.get_xaxis_transform(), color="#666666", fontsize=8.5)
+            ax.text(
+                (phase.start_s + phase.end_s) / 2,
+                1.03,
+                phase.name,
+                ha="center",
+                va="bottom",
+                transform=ax.get_xaxis_transform(),
+                color="#666666",
+                fontsize=8.5,
+            )
 
 
 def _label_faults(ax: Axes, faults: Sequence[FaultResult], end: float) -> None:
@@ -173,27 +220,44 @@ def _label_faults(ax: Axes, faults: Sequence[FaultResult], end: float) -> None:
             continue
         stop = fault.reverted_at if fault.reverted_at is not None else end
         suffix = "" if fault.reverted_at is not None else " (not reverted)"
-        ax.text((fault.injected_at + stop) / 2, 0.06, f"{fault.name}{suffix}\n{fault.kind}",
-                transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8,
-                color="#922b21", zorder=5,
-                bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "none", "alpha": 0.8})
+        ax.text(
+            (fault.injected_at + stop) / 2,
+            0.06,
+            f"{fault.name}{suffix}\n{fault.kind}",
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color="#922b21",
+            zorder=5,
+            bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "none", "alpha": 0.8},
+        )
 
 
 def _legend(fig: Figure, results: Results) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles: list[Any] = [Line2D([], [], color=LINE_COLOR, lw=1.4, label="per-bin value"),
-                          Patch(color=FAULT_COLOR, alpha=0.12, label="fault window"),
-                          Patch(color=GAP_COLOR, alpha=0.22, label="no data in bin")]
-    if any(s.threshold is not None and s.metric in {p.slo_metric for p in PANELS}
-           for s in results.slos):
+    handles: list[Any] = [
+        Line2D([], [], color=LINE_COLOR, lw=1.4, label="per-bin value"),
+        Patch(color=FAULT_COLOR, alpha=0.12, label="fault window"),
+        Patch(color=GAP_COLOR, alpha=0.22, label="no data in bin"),
+    ]
+    if any(
+        s.threshold is not None and s.metric in {p.slo_metric for p in PANELS} for s in results.slos
+    ):
         handles.append(Line2D([], [], color=SLO_COLOR, ls="--", lw=0.9, label="SLO threshold"))
     colors = event_colors(e.type for e in results.events)
     seen = dict.fromkeys(e.type for e in results.events if e.type not in SKIPPED_EVENTS)
     handles += [Line2D([], [], color=colors[t], lw=1.2, label=t) for t in seen]
-    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.05), frameon=False,
-               ncol=min(len(handles), 5), fontsize=8.5)
+    fig.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.05),
+        frameon=False,
+        ncol=min(len(handles), 5),
+        fontsize=8.5,
+    )
 
 
 _GEOMETRY = re.compile(r'\b(d|x|y|x1|x2|y1|y2|width|height|viewBox|transform)="([^"]*)"')
@@ -210,12 +274,16 @@ def _keep_two_decimals(match: re.Match[str]) -> str:
 
 def _inline(svg: str) -> str:
     """Make matplotlib's SVG document an element to embed in HTML: no prologue, no URLs."""
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     svg = re.sub(r'\s+xmlns(?::\w+)?="[^"]*"', "", svg)  # HTML parsers need no namespaces
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
     # Its <style> would apply to the whole page; scope it to the chart.
     svg = svg.replace("*{stroke-linejoin", "#timeline-chart *{stroke-linejoin")
     # Hundredths of a point are plenty on screen and halve the size.
     svg = _GEOMETRY.sub(_round_attribute, svg)
-    return svg.replace("<svg", '<svg id="timeline-chart" role="img" '
-                       'aria-label="timeline: success ratio, p99 latency and accuracy"', 1).strip()
+    return svg.replace(
+        "<svg",
+        '<svg id="timeline-chart" role="img" '
+        'aria-label="timeline: success ratio, p99 latency and accuracy"',
+        1,
+    ).strip()

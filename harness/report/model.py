@@ -112,16 +112,23 @@ class ReportView:
 def build_view(results: Results) -> ReportView:
     """Build the view of `results` that the template renders."""
     return ReportView(
-        title=results.scenario.name, description=results.scenario.description.strip(),
-        verdict=_verdict(results), run_facts=_run_facts(results), totals=_totals(results),
-        slos=[_slo_row(s) for s in results.slos], faults=[_fault_card(f) for f in results.faults],
+        title=results.scenario.name,
+        description=results.scenario.description.strip(),
+        verdict=_verdict(results),
+        run_facts=_run_facts(results),
+        totals=_totals(results),
+        slos=[_slo_row(s) for s in results.slos],
+        faults=[_fault_card(f) for f in results.faults],
         phases=[_phase_row(p) for p in results.phases],
         chart_svg=Markup(timeline_svg(results)),  # charts.py escapes what it draws as SVG text
-        events=_event_rows(results), cost=_cost(results.cost), command=results.command,
-        seed=results.seed, scenario_file=results.scenario.file,
+        events=_event_rows(results),
+        cost=_cost(results.cost),
+        command=results.command,
+        seed=results.seed,
+        scenario_file=results.scenario.file,
         scenario_text=results.scenario.text,
         footer=f"harness {results.harness_version} · results schema v{results.schema_version} "
-               f"· run {results.run_id}",
+        f"· run {results.run_id}",
     )
 
 
@@ -132,8 +139,9 @@ def _verdict(results: Results) -> VerdictView:
     if results.verdict == Verdict.INCOMPLETE or not results.complete:
         reason = results.incomplete_reason or "the run did not complete"
         summary += " on partial data"
-    return VerdictView(_VERDICT_TEXT[results.verdict], f"verdict-{results.verdict.value}",
-                       summary, reason)
+    return VerdictView(
+        _VERDICT_TEXT[results.verdict], f"verdict-{results.verdict.value}", summary, reason
+    )
 
 
 def _run_facts(results: Results) -> list[Fact]:
@@ -149,25 +157,37 @@ def _run_facts(results: Results) -> list[Fact]:
 
 def _totals(results: Results) -> list[Fact]:
     t = results.totals
-    facts = [Fact("requests", fmt.count(t.requests)),
-             Fact("errors", fmt.count(t.errors), "bad" if t.errors else ""),
-             Fact("availability", fmt.ratio(t.availability)),
-             Fact("accuracy", fmt.ratio(t.accuracy))]
+    facts = [
+        Fact("requests", fmt.count(t.requests)),
+        Fact("errors", fmt.count(t.errors), "bad" if t.errors else ""),
+        Fact("availability", fmt.ratio(t.availability)),
+        Fact("accuracy", fmt.ratio(t.accuracy)),
+    ]
     if t.records_sent or t.records_lost or t.records_duplicated:
-        facts += [Fact("records sent", fmt.count(t.records_sent)),
-                  Fact("records lost", fmt.count(t.records_lost), "bad" if t.records_lost else ""),
-                  Fact("records duplicated", fmt.count(t.records_duplicated),
-                       "bad" if t.records_duplicated else "")]
+        facts += [
+            Fact("records sent", fmt.count(t.records_sent)),
+            Fact("records lost", fmt.count(t.records_lost), "bad" if t.records_lost else ""),
+            Fact(
+                "records duplicated",
+                fmt.count(t.records_duplicated),
+                "bad" if t.records_duplicated else "",
+            ),
+        ]
     return facts
 
 
 def _slo_row(slo: SloResult) -> SloRow:
     return SloRow(
-        name=slo.name, metric=slo.metric, phase=slo.phase, objective=slo.objective,
+        name=slo.name,
+        metric=slo.metric,
+        phase=slo.phase,
+        objective=slo.objective,
         threshold=fmt.with_unit(slo.threshold, slo.unit),
-        measured=fmt.with_unit(slo.measured, slo.unit) if slo.measured is not None
+        measured=fmt.with_unit(slo.measured, slo.unit)
+        if slo.measured is not None
         else "not measured",
-        status="pass" if slo.passed else "fail", css="pass" if slo.passed else "fail",
+        status="pass" if slo.passed else "fail",
+        css="pass" if slo.passed else "fail",
         detail=slo.detail,
     )
 
@@ -183,8 +203,11 @@ def _fault_card(fault: FaultResult) -> FaultCard:
         Fact("injected at", fmt.at(fault.injected_at)),
         _reverted(fault),
         Fact("time to detect", fmt.seconds(fault.time_to_detect_s)),
-        Fact("time to recover", fmt.seconds(fault.time_to_recover_s) if fault.recovered
-             else "did not recover", css),
+        Fact(
+            "time to recover",
+            fmt.seconds(fault.time_to_recover_s) if fault.recovered else "did not recover",
+            css,
+        ),
         Fact("recovered", "yes" if fault.recovered else "no", css),
         Fact("requests / errors", f"{fmt.count(fault.requests)} / {fmt.count(fault.errors)}"),
         Fact("availability", fmt.ratio(fault.availability)),
@@ -202,25 +225,34 @@ def _reverted(fault: FaultResult) -> Fact:
 
 def _phase_row(phase: PhaseResult) -> PhaseRow:
     return PhaseRow(
-        name=phase.name, span=f"{phase.start_s:g}–{phase.end_s:g} s",
-        requests=fmt.count(phase.requests), errors=fmt.count(phase.errors),
-        availability=fmt.ratio(phase.availability), p50=fmt.ms(phase.p50_ms),
-        p95=fmt.ms(phase.p95_ms), p99=fmt.ms(phase.p99_ms), accuracy=fmt.ratio(phase.accuracy),
+        name=phase.name,
+        span=f"{phase.start_s:g}–{phase.end_s:g} s",
+        requests=fmt.count(phase.requests),
+        errors=fmt.count(phase.errors),
+        availability=fmt.ratio(phase.availability),
+        p50=fmt.ms(phase.p50_ms),
+        p95=fmt.ms(phase.p95_ms),
+        p99=fmt.ms(phase.p99_ms),
+        accuracy=fmt.ratio(phase.accuracy),
         css="overall" if phase.name == "overall" else "",
     )
 
 
 def _event_rows(results: Results) -> list[EventRow]:
     colors = event_colors(e.type for e in results.events)
-    return [EventRow(fmt.at(e.t), e.type, e.message, colors.get(e.type, "#b0b7bf"))
-            for e in sorted(results.events, key=lambda e: e.t)]
+    return [
+        EventRow(fmt.at(e.t), e.type, e.message, colors.get(e.type, "#b0b7bf"))
+        for e in sorted(results.events, key=lambda e: e.t)
+    ]
 
 
 def _cost(cost: dict[str, Any] | None) -> list[Fact]:
     if not cost:
         return []
-    return [Fact(str(k).replace("_", " "), v if isinstance(v, str) else _plain(v))
-            for k, v in cost.items()]
+    return [
+        Fact(str(k).replace("_", " "), v if isinstance(v, str) else _plain(v))
+        for k, v in cost.items()
+    ]
 
 
 def _plain(value: Any) -> str:

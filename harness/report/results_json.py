@@ -24,14 +24,20 @@ def read(path: Path | str) -> Results:
     try:
         results = Results.model_validate_json(path.read_bytes())
     except OSError as exc:
-        raise HarnessError(f"cannot read results: {exc.strerror}",
-                           location=Location(str(path))) from None
+        raise HarnessError(
+            f"cannot read results: {exc.strerror}", location=Location(str(path))
+        ) from None
     except ValidationError as exc:
-        raise HarnessError(f"not a valid results.json ({exc.error_count()} errors): "
-                           f"{exc.errors()[0]['msg']}", location=Location(str(path)),
-                           hint="was it written by a different harness version?") from None
+        raise HarnessError(
+            f"not a valid results.json ({exc.error_count()} errors): {exc.errors()[0]['msg']}",
+            location=Location(str(path)),
+            hint="was it written by a different harness version?",
+        ) from None
     if results.schema_version > SCHEMA_VERSION:
-        raise HarnessError(f"results schema_version {results.schema_version} is newer than "
-                           f"this harness reads ({SCHEMA_VERSION})", location=Location(str(path)),
-                           hint="upgrade the harness")
+        raise HarnessError(
+            f"results schema_version {results.schema_version} is newer than "
+            f"this harness reads ({SCHEMA_VERSION})",
+            location=Location(str(path)),
+            hint="upgrade the harness",
+        )
     return results

@@ -24,11 +24,24 @@ def check_scenario(scenario: Scenario) -> list[Issue]:
     for i, slo in enumerate(scenario.slos):
         metric = SLO_METRICS.get(slo.metric)
         if slo.objective.relative and not metric.relative_ok:
-            issues.append((("slos", i, "objective"),
-                           f"{slo.metric} cannot be relative to the baseline", "give a bound, e.g. '<= 30s'"))
+            issues.append(
+                (
+                    ("slos", i, "objective"),
+                    f"{slo.metric} cannot be relative to the baseline",
+                    "give a bound, e.g. '<= 30s'",
+                )
+            )
         if slo.objective.relative and slo.resolved_phase == "baseline":
-            issues.append((("slos", i, "phase"), ("a baseline-relative objective cannot be measured "
-                           "on the baseline phase itself"), "use phase: fault, recovery or overall"))
+            issues.append(
+                (
+                    ("slos", i, "phase"),
+                    (
+                        "a baseline-relative objective cannot be measured "
+                        "on the baseline phase itself"
+                    ),
+                    "use phase: fault, recovery or overall",
+                )
+            )
     return issues
 
 
@@ -37,7 +50,7 @@ def _check_target(fault: FaultSpecBase, path: YamlPath, topology: Topology) -> l
     issues: list[Issue] = []
     for name in fault.required_target_fields():
         if getattr(target, name) is None:
-            issues.append((path + ("target",), f"fault {fault.kind} needs target.{name}", None))
+            issues.append(((*path, "target"), f"fault {fault.kind} needs target.{name}", None))
     known = {
         "region": list(topology.regions),
         "service": [INFERENCE],
@@ -46,10 +59,15 @@ def _check_target(fault: FaultSpecBase, path: YamlPath, topology: Topology) -> l
     for name, values in known.items():
         value = getattr(target, name)
         if value is not None and value not in values:
-            issues.append((path + ("target", name), f"no {name} named {value!r} in the stack",
-                           _hint(value, values)))
+            issues.append(
+                (
+                    (*path, "target", name),
+                    f"no {name} named {value!r} in the stack",
+                    _hint(value, values),
+                )
+            )
     if not issues and not topology.select_links(target):
-        issues.append((path + ("target",), f"target ({target.describe()}) matches nothing", None))
+        issues.append(((*path, "target"), f"target ({target.describe()}) matches nothing", None))
     return issues
 
 
@@ -59,16 +77,40 @@ def _check_timing(fault: FaultSpecBase, path: YamlPath, scenario: Scenario) -> l
     end = fault.at + fault.duration
     fmt = format_duration
     if fault.duration <= 0:
-        return [(path + ("duration",), "a fault needs a duration greater than 0", None)]
+        return [((*path, "duration"), "a fault needs a duration greater than 0", None)]
     if end > phases.total:
-        return [(path + ("duration",), (f"fault outlasts the run: it ends at {fmt(end)}, "
-                 f"the run ends at {fmt(phases.total)}"), "shorten it or lengthen load.phases")]
+        return [
+            (
+                (*path, "duration"),
+                (
+                    f"fault outlasts the run: it ends at {fmt(end)}, "
+                    f"the run ends at {fmt(phases.total)}"
+                ),
+                "shorten it or lengthen load.phases",
+            )
+        ]
     if fault.at < phases.baseline:
-        return [(path + ("at",), (f"fault starts at {fmt(fault.at)}, inside the baseline phase "
-                 f"(0–{fmt(phases.baseline)})"), f"start it at {fmt(phases.baseline)} or later")]
+        return [
+            (
+                (*path, "at"),
+                (
+                    f"fault starts at {fmt(fault.at)}, inside the baseline phase "
+                    f"(0–{fmt(phases.baseline)})"
+                ),
+                f"start it at {fmt(phases.baseline)} or later",
+            )
+        ]
     if end > window_end:
-        return [(path + ("duration",), (f"fault ends at {fmt(end)}, after the fault phase "
-                 f"({fmt(phases.baseline)}–{fmt(window_end)})"), "lengthen load.phases.fault")]
+        return [
+            (
+                (*path, "duration"),
+                (
+                    f"fault ends at {fmt(end)}, after the fault phase "
+                    f"({fmt(phases.baseline)}–{fmt(window_end)})"
+                ),
+                "lengthen load.phases.fault",
+            )
+        ]
     return []
 
 

@@ -21,7 +21,9 @@ def parse_duration(value: Any) -> float:
     elif isinstance(value, str):
         match = _PATTERN.match(value)
         if not match:
-            raise ValueError(f"invalid duration {value!r}: use a number with ms, s, m or h, e.g. '30s'")
+            raise ValueError(
+                f"invalid duration {value!r}: use a number with ms, s, m or h, e.g. '30s'"
+            )
         seconds = float(match.group(1)) * _UNITS[match.group(2) or "s"]
     else:
         raise ValueError(f"expected a duration like '30s', got {type(value).__name__}")

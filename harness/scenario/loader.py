@@ -25,16 +25,25 @@ def load_scenario(path: Path) -> tuple[Scenario, YamlSource]:
     source = read_yaml(path)
     if not isinstance(source.data, dict):
         loc = source.location(())
-        raise ScenarioError([HarnessError("a scenario must be a YAML mapping", location=loc,
-                                          hint="start with 'name:', 'stack:', 'load:'")])
+        raise ScenarioError(
+            [
+                HarnessError(
+                    "a scenario must be a YAML mapping",
+                    location=loc,
+                    hint="start with 'name:', 'stack:', 'load:'",
+                )
+            ]
+        )
     errors = _check_fault_kinds(source)
     try:
         scenario = Scenario.model_validate(source.data)
     except ValidationError as exc:
         errors += [_convert(err, source) for err in exc.errors() if not _skipped(err)]
         raise ScenarioError(errors) from None
-    errors += [HarnessError(msg, location=source.location(p), hint=hint)
-               for p, msg, hint in check_scenario(scenario)]
+    errors += [
+        HarnessError(msg, location=source.location(p), hint=hint)
+        for p, msg, hint in check_scenario(scenario)
+    ]
     if errors:
         raise ScenarioError(errors)
     return scenario, source
@@ -54,8 +63,13 @@ def _check_fault_kinds(source: YamlSource) -> list[HarnessError]:
         if not isinstance(item, dict):
             continue
         if "kind" not in item:
-            errors.append(HarnessError("fault has no 'kind'", location=source.location(("faults", i)),
-                                       hint=f"known kinds: {', '.join(FAULTS.kinds())}"))
+            errors.append(
+                HarnessError(
+                    "fault has no 'kind'",
+                    location=source.location(("faults", i)),
+                    hint=f"known kinds: {', '.join(FAULTS.kinds())}",
+                )
+            )
         elif item["kind"] not in FAULTS:
             loc = source.location(("faults", i, "kind"))
             errors.append(HarnessError(FAULTS.unknown_message(str(item["kind"])), location=loc))
@@ -67,19 +81,26 @@ def _convert(err: Any, source: YamlSource) -> HarnessError:
     where = ".".join(str(p) for p in path)
     if err["type"] == "extra_forbidden":
         known = _known_keys(err["loc"][:-1])
-        return HarnessError(f"unknown key {path[-1]!r}", location=source.location(path, key=True),
-                            hint=_did_you_mean(str(path[-1]), known))
+        return HarnessError(
+            f"unknown key {path[-1]!r}",
+            location=source.location(path, key=True),
+            hint=_did_you_mean(str(path[-1]), known),
+        )
     if err["type"] == "missing":
         key = err["loc"][-1]
         parent = path[:-1] if path and path[-1] == key else path
-        return HarnessError(f"missing required key {key!r}" + (f" in {'.'.join(map(str, parent))}"
-                            if parent else ""), location=source.location(parent))
+        return HarnessError(
+            f"missing required key {key!r}"
+            + (f" in {'.'.join(map(str, parent))}" if parent else ""),
+            location=source.location(parent),
+        )
     message = str(err["msg"]).removeprefix("Value error, ")
     hint = None
     if err["type"] == "literal_error":
         hint = _did_you_mean(str(err["input"]), re.findall(r"'([^']*)'", err["ctx"]["expected"]))
-    return HarnessError(f"{where}: {message}" if where else message,
-                        location=source.location(path), hint=hint)
+    return HarnessError(
+        f"{where}: {message}" if where else message, location=source.location(path), hint=hint
+    )
 
 
 def _yaml_path(loc: tuple[Any, ...], data: Any) -> YamlPath:
@@ -87,7 +108,9 @@ def _yaml_path(loc: tuple[Any, ...], data: Any) -> YamlPath:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
             node = node[part]
         elif isinstance(node, dict) and node.get("kind") == part:
             continue

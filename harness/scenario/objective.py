@@ -16,9 +16,7 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
     ">": operator.gt,
 }
-_RE = re.compile(
-    r"^\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(%|ms|s|m|x\s*baseline)?\s*$", re.IGNORECASE
-)
+_RE = re.compile(r"^\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(%|ms|s|m|x\s*baseline)?\s*$", re.IGNORECASE)
 _TIME_TO = {"ms": {"ms": 1.0, "s": 1000.0, "m": 60000.0}, "s": {"ms": 0.001, "s": 1.0, "m": 60.0}}
 
 
@@ -61,7 +59,9 @@ def _convert(number: float, suffix: str, unit: Unit, text: str) -> float:
             return number / 100.0
         if suffix == "" and number <= 1.0:
             return number
-        raise ValueError(f"objective {text!r} is a ratio: write it as a percentage ('99.9%') or 0..1")
+        raise ValueError(
+            f"objective {text!r} is a ratio: write it as a percentage ('99.9%') or 0..1"
+        )
     if suffix in _TIME_TO[unit]:
         return number * _TIME_TO[unit][suffix]
     raise ValueError(f"objective {text!r} needs a time unit, e.g. '300ms' or '30s'")

@@ -20,7 +20,9 @@ class TargetSelector(StrictModel):
 
     region: str | None = Field(None, description="only instances or links of this region")
     service: str | None = Field(None, description="only this service kind, e.g. 'inference'")
-    instance: str | None = Field(None, description="only this instance, e.g. 'inference-us-east-1-0'")
+    instance: str | None = Field(
+        None, description="only this instance, e.g. 'inference-us-east-1-0'"
+    )
 
     def describe(self) -> str:
         """Human form, e.g. 'region=us-east-1 service=inference' or 'everything'."""

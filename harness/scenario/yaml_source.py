@@ -37,7 +37,9 @@ def read_yaml(path: Path) -> YamlSource:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise HarnessError(f"cannot read scenario: {exc.strerror}", location=Location(str(path))) from exc
+        raise HarnessError(
+            f"cannot read scenario: {exc.strerror}", location=Location(str(path))
+        ) from exc
     return parse_yaml(text, str(path))
 
 
@@ -68,7 +70,7 @@ def _build(node: yaml.Node, path: YamlPath, src: YamlSource, errors: list[Harnes
     if isinstance(node, yaml.MappingNode):
         return _build_mapping(node, path, src, errors)
     if isinstance(node, yaml.SequenceNode):
-        return [_build(child, path + (i,), src, errors) for i, child in enumerate(node.value)]
+        return [_build(child, (*path, i), src, errors) for i, child in enumerate(node.value)]
     return yaml.SafeLoader(" ").construct_object(node)
 
 
@@ -80,9 +82,14 @@ def _build_mapping(
         key = yaml.SafeLoader(" ").construct_object(key_node)
         if key in out:
             loc = Location(src.file, *_mark(key_node))
-            errors.append(HarnessError(f"duplicate key {key!r}", location=loc,
-                                       hint="each key may appear once in a mapping"))
+            errors.append(
+                HarnessError(
+                    f"duplicate key {key!r}",
+                    location=loc,
+                    hint="each key may appear once in a mapping",
+                )
+            )
             continue
-        src.key_marks[path + (key,)] = _mark(key_node)
-        out[key] = _build(value_node, path + (key,), src, errors)
+        src.key_marks[(*path, key)] = _mark(key_node)
+        out[key] = _build(value_node, (*path, key), src, errors)
     return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from harness.events import Event, FailoverSeen, FaultInjected, FaultReverted, InstanceHealthChanged
 from harness.load.samples import Sample
@@ -30,13 +30,23 @@ def score(plan: Plan, samples: Sequence[Sample], events: Sequence[Event], comple
     stats = {p.name: summarize(between(samples, p.start, p.end)) for p in plan.phases}
     stats["overall"] = summarize(samples)
     faults = [_score_fault(plan, f, samples, events) for f in plan.faults]
-    view = ScoreView(stats, [FaultOutcome(f.name, f.time_to_recover_s, f.recovered) for f in faults])
+    view = ScoreView(
+        stats, [FaultOutcome(f.name, f.time_to_recover_s, f.recovered) for f in faults]
+    )
     slos = [_score_slo(plan, i, view) for i in range(len(plan.scenario.slos))]
+    return Scores(
+        _phase_results(plan, stats),
+        faults,
+        slos,
+        _totals(stats["overall"]),
+        _verdict(complete, slos),
+    )
+
+
+def _verdict(complete: bool, slos: list[SloResult]) -> Verdict:
     if not complete:
-        verdict = Verdict.INCOMPLETE
-    else:
-        verdict = Verdict.PASS if all(s.passed for s in slos) else Verdict.FAIL
-    return Scores(_phase_results(plan, stats), faults, slos, _totals(stats["overall"]), verdict)
+        return Verdict.INCOMPLETE
+    return Verdict.PASS if all(s.passed for s in slos) else Verdict.FAIL
 
 
 def window_condition(plan: Plan) -> WindowCondition:
@@ -46,39 +56,59 @@ def window_condition(plan: Plan) -> WindowCondition:
     return WindowCondition(scoring.min_success_ratio, max_ms)
 
 
-def _score_fault(plan: Plan, fault: ScheduledFault, samples: Sequence[Sample],
-                 events: Sequence[Event]) -> FaultResult:
+def _score_fault(
+    plan: Plan, fault: ScheduledFault, samples: Sequence[Sample], events: Sequence[Event]
+) -> FaultResult:
     injected = _event_time(events, FaultInjected, fault.name)
     reverted = _event_time(events, FaultReverted, fault.name)
     ttr = None
     if injected is not None:
         ttr = time_to_recover(samples, injected, plan.stabilisation_s, window_condition(plan))
     detected = _first_detection(events, injected, reverted)
-    during = between(samples, injected, reverted if reverted is not None else float("inf")) \
-        if injected is not None else []
+    during = (
+        between(samples, injected, reverted if reverted is not None else float("inf"))
+        if injected is not None
+        else []
+    )
     st = summarize(during)
     return FaultResult(
-        name=fault.name, kind=fault.spec.kind, target=fault.spec.target.describe(),
-        injected_at=injected, reverted_at=reverted, time_to_recover_s=ttr,
+        name=fault.name,
+        kind=fault.spec.kind,
+        target=fault.spec.target.describe(),
+        injected_at=injected,
+        reverted_at=reverted,
+        time_to_recover_s=ttr,
         time_to_detect_s=None if detected is None or injected is None else detected - injected,
-        recovered=ttr is not None, requests=st.requests, errors=st.errors,
-        availability=st.availability, p99_ms=st.p99_ms, accuracy=st.accuracy,
+        recovered=ttr is not None,
+        requests=st.requests,
+        errors=st.errors,
+        availability=st.availability,
+        p99_ms=st.p99_ms,
+        accuracy=st.accuracy,
     )
 
 
 def _event_time(events: Sequence[Event], kind: type[Event], fault: str) -> float | None:
-    return next((e.t for e in events if isinstance(e, kind) and getattr(e, "fault", None) == fault),
-                None)
+    return next(
+        (e.t for e in events if isinstance(e, kind) and getattr(e, "fault", None) == fault), None
+    )
 
 
-def _first_detection(events: Sequence[Event], start: float | None,
-                     end: float | None) -> float | None:
+def _first_detection(
+    events: Sequence[Event], start: float | None, end: float | None
+) -> float | None:
     """Time the stack noticed: its first failover or instance marked unhealthy in [start, end]."""
     if start is None:
         return None
     stop = end if end is not None else float("inf")
-    return next((e.t for e in sorted(events, key=lambda e: e.t)
-                 if _is_detection(e) and start <= e.t <= stop), None)
+    return next(
+        (
+            e.t
+            for e in sorted(events, key=lambda e: e.t)
+            if _is_detection(e) and start <= e.t <= stop
+        ),
+        None,
+    )
 
 
 def _is_detection(event: Event) -> bool:
@@ -96,10 +126,18 @@ def _score_slo(plan: Plan, index: int, view: ScoreView) -> SloResult:
     threshold = slo.objective.threshold(baseline)
     if threshold is not None and metric.schedule_time:
         threshold *= plan.time_scale
-    passed = measured is not None and threshold is not None and slo.objective.holds(measured, threshold)
+    passed = (
+        measured is not None and threshold is not None and slo.objective.holds(measured, threshold)
+    )
     return SloResult(
-        name=slo.label, metric=slo.metric, objective=slo.objective.text, threshold=threshold,
-        unit=metric.unit, phase=phase, measured=measured, passed=passed,
+        name=slo.label,
+        metric=slo.metric,
+        objective=slo.objective.text,
+        threshold=threshold,
+        unit=metric.unit,
+        phase=phase,
+        measured=measured,
+        passed=passed,
         detail=_detail(measured, threshold, slo.objective.relative),
     )
 
@@ -116,13 +154,12 @@ def _phase_results(plan: Plan, stats: dict[str, SampleStats]) -> list[PhaseResul
     spans = {p.name: (p.start, p.end) for p in plan.phases}
     spans["overall"] = (0.0, plan.duration_s)
     return [
-        PhaseResult(name=name, start_s=spans[name][0], end_s=spans[name][1], requests=st.requests,
-                    errors=st.errors, availability=st.availability, p50_ms=st.p50_ms,
-                    p95_ms=st.p95_ms, p99_ms=st.p99_ms, accuracy=st.accuracy)
+        PhaseResult(name=name, start_s=spans[name][0], end_s=spans[name][1], **asdict(st))
         for name, st in stats.items()
     ]
 
 
 def _totals(st: SampleStats) -> Totals:
-    return Totals(requests=st.requests, errors=st.errors, availability=st.availability,
-                  accuracy=st.accuracy)
+    return Totals(
+        requests=st.requests, errors=st.errors, availability=st.availability, accuracy=st.accuracy
+    )

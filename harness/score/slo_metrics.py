@@ -49,8 +49,13 @@ class SloMetric:
 SLO_METRICS: Registry[SloMetric] = Registry("SLO metric")
 
 
-def slo_metric(name: str, unit: Unit, default_phase: str = "overall", relative_ok: bool = True,
-               schedule_time: bool = False) -> Callable[[Measure], Measure]:
+def slo_metric(
+    name: str,
+    unit: Unit,
+    default_phase: str = "overall",
+    relative_ok: bool = True,
+    schedule_time: bool = False,
+) -> Callable[[Measure], Measure]:
     """Decorator: register a measure function as the SLO metric `name`."""
 
     def deco(fn: Measure) -> Measure:

@@ -16,7 +16,7 @@ def bin_width(duration_s: float) -> float:
     """A round bin width giving about TARGET_BINS bins (at least 50 ms)."""
     raw = max(duration_s / TARGET_BINS, 0.05)
     magnitude = 10 ** math.floor(math.log10(raw))
-    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    return float(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw))
 
 
 def timeline(samples: Sequence[Sample], duration_s: float) -> list[TimelineBin]:
@@ -33,5 +33,11 @@ def timeline(samples: Sequence[Sample], duration_s: float) -> list[TimelineBin]:
 
 def _bin(start: float, end: float, samples: list[Sample]) -> TimelineBin:
     st = summarize(samples)
-    return TimelineBin(t_start=round(start, 6), t_end=round(end, 6), requests=st.requests,
-                       success_ratio=st.availability, p99_ms=st.p99_ms, accuracy=st.accuracy)
+    return TimelineBin(
+        t_start=round(start, 6),
+        t_end=round(end, 6),
+        requests=st.requests,
+        success_ratio=st.availability,
+        p99_ms=st.p99_ms,
+        accuracy=st.accuracy,
+    )

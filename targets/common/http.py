@@ -25,24 +25,30 @@ def json_error(status: int, message: str, **fields: Any) -> web.Response:
 
 def metrics_response(registry: Registry) -> web.Response:
     """Build a reply carrying the registry in Prometheus text exposition format 0.0.4."""
-    return web.Response(body=registry.render().encode(),
-                        headers={"Content-Type": PROMETHEUS_CONTENT_TYPE})
+    return web.Response(
+        body=registry.render().encode(), headers={"Content-Type": PROMETHEUS_CONTENT_TYPE}
+    )
 
 
 class HttpMetrics:
     """Count requests by path and code; time and gauge the one path that does the real work."""
 
-    def __init__(self, registry: Registry, prefix: str, paths: tuple[str, ...],
-                 timed_path: str = "/predict") -> None:
+    def __init__(
+        self, registry: Registry, prefix: str, paths: tuple[str, ...], timed_path: str = "/predict"
+    ) -> None:
         self.paths = frozenset(paths)
         self.timed_path = timed_path
         self.requests = registry.counter(
-            f"{prefix}_http_requests_total", "HTTP requests by path and status code.",
-            ("path", "code"))
+            f"{prefix}_http_requests_total",
+            "HTTP requests by path and status code.",
+            ("path", "code"),
+        )
         self.latency = registry.histogram(
-            f"{prefix}_predict_latency_seconds", f"Latency of {timed_path} requests in seconds.")
+            f"{prefix}_predict_latency_seconds", f"Latency of {timed_path} requests in seconds."
+        )
         self.in_flight = registry.gauge(
-            f"{prefix}_in_flight_requests", f"{timed_path} requests being served now.")
+            f"{prefix}_in_flight_requests", f"{timed_path} requests being served now."
+        )
 
     @property
     def in_flight_now(self) -> int:

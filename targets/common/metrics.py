@@ -9,7 +9,20 @@ from collections.abc import Iterable
 __all__ = ["LATENCY_BUCKETS_S", "Counter", "Gauge", "Histogram", "Registry"]
 
 LATENCY_BUCKETS_S: tuple[float, ...] = (
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+    0.0005,
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
 )
 
 LabelValues = tuple[str, ...]
@@ -20,7 +33,7 @@ def _escape(value: str) -> str:
 
 
 def _labels(names: Iterable[str], values: Iterable[str], extra: str = "") -> str:
-    parts = [f'{n}="{_escape(v)}"' for n, v in zip(names, values)]
+    parts = [f'{n}="{_escape(v)}"' for n, v in zip(names, values, strict=False)]
     if extra:
         parts.append(extra)
     return "{" + ",".join(parts) + "}" if parts else ""
@@ -106,7 +119,7 @@ class Histogram(_Metric):
     def render(self) -> list[str]:
         lines = self.header()
         cumulative = 0
-        for bound, count in zip((*self.buckets, math.inf), self.counts):
+        for bound, count in zip((*self.buckets, math.inf), self.counts, strict=False):
             cumulative += count
             lines.append(f'{self.name}_bucket{{le="{_num(bound)}"}} {cumulative}')
         lines.append(f"{self.name}_sum {self.sum!r}")
@@ -139,8 +152,9 @@ class Registry:
         self.add(metric)
         return metric
 
-    def histogram(self, name: str, help_text: str,
-                  buckets: tuple[float, ...] = LATENCY_BUCKETS_S) -> Histogram:
+    def histogram(
+        self, name: str, help_text: str, buckets: tuple[float, ...] = LATENCY_BUCKETS_S
+    ) -> Histogram:
         """Create and register a histogram."""
         metric = Histogram(name, help_text, buckets)
         self.add(metric)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,10 +20,8 @@ def set_nodelay(sock: Any) -> None:
     """Turn Nagle's algorithm off on a TCP socket or asyncio TransportSocket (else no-op)."""
     if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
         return
-    try:
+    with contextlib.suppress(OSError):  # the peer may already have closed the connection
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    except OSError:
-        pass  # The peer may already have closed the connection.
 
 
 def listen_socket(host: str, port: int, backlog: int = 1024) -> socket.socket:

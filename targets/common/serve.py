@@ -45,18 +45,26 @@ class _Signals:
             return None
 
 
-async def serve(app: web.Application, opts: ServeOptions,
-                on_drain: Callable[[], None] | None = None) -> int:
+async def serve(
+    app: web.Application, opts: ServeOptions, on_drain: Callable[[], None] | None = None
+) -> int:
     """Serve app until SIGTERM/SIGINT, drain, clean up and return the exit code (0)."""
     signals = _Signals(asyncio.get_running_loop())
     sock = listen_socket(opts.host, opts.port)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False,
-                           shutdown_timeout=opts.shutdown_timeout_s)
+    runner = web.AppRunner(
+        app, access_log=None, handle_signals=False, shutdown_timeout=opts.shutdown_timeout_s
+    )
     try:
         await runner.setup()
         await web.SockSite(runner, sock).start()
-        log_event("ready", service=opts.service, host=opts.host, port=sock.getsockname()[1],
-                  pid=os.getpid(), **opts.ready_fields)
+        log_event(
+            "ready",
+            service=opts.service,
+            host=opts.host,
+            port=sock.getsockname()[1],
+            pid=os.getpid(),
+            **opts.ready_fields,
+        )
         first = await signals.next()
         grace = opts.drain_grace_s if first == "SIGTERM" else 0.0
         log_event("draining", service=opts.service, signal=first, grace_s=grace)

@@ -8,8 +8,15 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "ARCHITECTURES", "ConfigError", "GatewayConfig", "HealthCheckConfig", "InstanceConfig",
-    "RegionConfig", "RetryConfig", "load_config", "parse_config",
+    "ARCHITECTURES",
+    "ConfigError",
+    "GatewayConfig",
+    "HealthCheckConfig",
+    "InstanceConfig",
+    "RegionConfig",
+    "RetryConfig",
+    "load_config",
+    "parse_config",
 ]
 
 ARCHITECTURES = ("single-region", "active-passive", "active-active")
@@ -83,13 +90,15 @@ def _num(section: dict[str, Any], key: str, where: str, default: float, integer:
 
 def _health(raw: Any) -> HealthCheckConfig:
     d = HealthCheckConfig()
-    s = _obj(raw, "health_check", {"interval_s", "timeout_s", "unhealthy_threshold",
-                                   "healthy_threshold"})
+    s = _obj(
+        raw, "health_check", {"interval_s", "timeout_s", "unhealthy_threshold", "healthy_threshold"}
+    )
     return HealthCheckConfig(
         interval_s=float(_num(s, "interval_s", "health_check", d.interval_s, False)),
         timeout_s=float(_num(s, "timeout_s", "health_check", d.timeout_s, False)),
-        unhealthy_threshold=_num(s, "unhealthy_threshold", "health_check",
-                                 d.unhealthy_threshold, True),
+        unhealthy_threshold=_num(
+            s, "unhealthy_threshold", "health_check", d.unhealthy_threshold, True
+        ),
         healthy_threshold=_num(s, "healthy_threshold", "health_check", d.healthy_threshold, True),
     )
 
@@ -99,8 +108,9 @@ def _retry(raw: Any) -> RetryConfig:
     s = _obj(raw, "retry", {"attempts", "per_request_timeout_s"})
     return RetryConfig(
         attempts=_num(s, "attempts", "retry", d.attempts, True),
-        per_request_timeout_s=float(_num(s, "per_request_timeout_s", "retry",
-                                         d.per_request_timeout_s, False)),
+        per_request_timeout_s=float(
+            _num(s, "per_request_timeout_s", "retry", d.per_request_timeout_s, False)
+        ),
     )
 
 
@@ -137,9 +147,12 @@ def parse_config(data: Any) -> GatewayConfig:
     regions = tuple(_region(r, f"regions[{i}]") for i, r in enumerate(raw_regions))
     _check_unique([r.name for r in regions], "region name")
     _check_unique([i.id for r in regions for i in r.instances], "instance id")
-    return GatewayConfig(architecture=arch, regions=regions,
-                         health_check=_health(top.get("health_check", {})),
-                         retry=_retry(top.get("retry", {})))
+    return GatewayConfig(
+        architecture=arch,
+        regions=regions,
+        health_check=_health(top.get("health_check", {})),
+        retry=_retry(top.get("retry", {})),
+    )
 
 
 def _check_unique(names: list[str], what: str) -> None:

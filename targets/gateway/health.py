@@ -21,30 +21,40 @@ def log_transition(inst: Instance) -> None:
     if inst.healthy:
         log_event("instance_healthy", instance=inst.id, region=inst.region)
     else:
-        log_event("instance_unhealthy", instance=inst.id, region=inst.region,
-                  reason=inst.unhealthy_reason, error=inst.last_error)
+        log_event(
+            "instance_unhealthy",
+            instance=inst.id,
+            region=inst.region,
+            reason=inst.unhealthy_reason,
+            error=inst.last_error,
+        )
 
 
-async def check_round(session: aiohttp.ClientSession, pool: Pool, policy: Policy,
-                      hc: HealthCheckConfig) -> tuple[str, str] | None:
+async def check_round(
+    session: aiohttp.ClientSession, pool: Pool, policy: Policy, hc: HealthCheckConfig
+) -> tuple[str, str] | None:
     """Probe every instance once, apply the thresholds, and return a region change if any."""
     results = await asyncio.gather(*(probe_ready(session, i, hc.timeout_s) for i in pool.instances))
-    for inst, (ok, error) in zip(pool.instances, results):
+    for inst, (ok, error) in zip(pool.instances, results, strict=False):
         if inst.record_check(ok, error, hc):
             log_transition(inst)
     return policy.refresh()
 
 
-async def health_loop(session: aiohttp.ClientSession, pool: Pool, policy: Policy,
-                      hc: HealthCheckConfig,
-                      on_region_change: Callable[[str, str], None]) -> None:
+async def health_loop(
+    session: aiohttp.ClientSession,
+    pool: Pool,
+    policy: Policy,
+    hc: HealthCheckConfig,
+    on_region_change: Callable[[str, str], None],
+) -> None:
     """Run check rounds forever, one every interval (never overlapping), until cancelled."""
     loop = asyncio.get_running_loop()
     while True:
         started = loop.time()
         try:
             change = await check_round(session, pool, policy, hc)
-        except Exception as exc:  # noqa: BLE001 - a bug in one round must not stop checking
+        except Exception as exc:
             log_event("health_check_error", error=repr(exc))
             change = None
         if change is not None:

@@ -30,7 +30,9 @@ def make_policy(architecture: str, pool: Pool) -> Policy:
     try:
         return POLICIES[architecture](pool)
     except KeyError:
-        raise ValueError(f"unknown architecture {architecture!r}; known: {sorted(POLICIES)}")
+        raise ValueError(
+            f"unknown architecture {architecture!r}; known: {sorted(POLICIES)}"
+        ) from None
 
 
 class Policy:

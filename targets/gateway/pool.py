@@ -62,12 +62,18 @@ class Instance:
     def snapshot(self) -> dict[str, Any]:
         """Return the JSON view used by /state."""
         return {
-            "id": self.id, "url": self.url, "region": self.region, "healthy": self.healthy,
+            "id": self.id,
+            "url": self.url,
+            "region": self.region,
+            "healthy": self.healthy,
             "consecutive_failures": self.consecutive_failures,
             "consecutive_successes": self.consecutive_successes,
-            "unhealthy_reason": self.unhealthy_reason, "last_error": self.last_error,
-            "ejections": self.ejections, "requests_ok": self.requests_ok,
-            "requests_failed": self.requests_failed, "changed_at": self.changed_at,
+            "unhealthy_reason": self.unhealthy_reason,
+            "last_error": self.last_error,
+            "ejections": self.ejections,
+            "requests_ok": self.requests_ok,
+            "requests_failed": self.requests_failed,
+            "changed_at": self.changed_at,
         }
 
 

@@ -47,15 +47,21 @@ class GatewayState:
         self.policy = make_policy(self.config.architecture, self.pool)
         self.http = HttpMetrics(self.registry, "gateway", PATHS)
         self.upstream = self.registry.counter(
-            "gateway_upstream_requests_total", "Attempts against upstream instances by outcome.",
-            ("instance", "region", "outcome"))
+            "gateway_upstream_requests_total",
+            "Attempts against upstream instances by outcome.",
+            ("instance", "region", "outcome"),
+        )
         self.failover_count = self.registry.counter(
-            "gateway_failovers_total", "Times the active region changed.")
+            "gateway_failovers_total", "Times the active region changed."
+        )
         self.healthy_gauge = self.registry.gauge(
-            "gateway_instance_healthy", "1 when the gateway routes to the instance.",
-            ("instance", "region"))
+            "gateway_instance_healthy",
+            "1 when the gateway routes to the instance.",
+            ("instance", "region"),
+        )
         self.active_gauge = self.registry.gauge(
-            "gateway_region_active", "1 when the region takes traffic.", ("region",))
+            "gateway_region_active", "1 when the region takes traffic.", ("region",)
+        )
 
     def on_region_change(self, previous: str, current: str) -> None:
         """Record and log a change of the active region (failover or failback)."""
@@ -93,10 +99,18 @@ async def predict(request: web.Request) -> web.StreamResponse:
     if last is not None and last.ok:
         return web.json_response(merge_reply(last, tries))
     if last is not None and last.client_error:
-        return web.Response(status=last.status or 400, body=last.body,
-                            content_type=last.content_type or "application/json")
-    return json_error(503, "no instance could serve the request", attempts=tries,
-                      failures=outcome.failures(), region=state.policy.active_region)
+        return web.Response(
+            status=last.status or 400,
+            body=last.body,
+            content_type=last.content_type or "application/json",
+        )
+    return json_error(
+        503,
+        "no instance could serve the request",
+        attempts=tries,
+        failures=outcome.failures(),
+        region=state.policy.active_region,
+    )
 
 
 async def healthz(request: web.Request) -> web.StreamResponse:
@@ -115,15 +129,23 @@ async def readyz(request: web.Request) -> web.StreamResponse:
 
 def state_view(state: GatewayState) -> dict[str, Any]:
     """Return the JSON view of routing state: architecture, active region, instance health."""
-    regions = [{
-        "name": name, "active": state.region_active(name),
-        "healthy": any(i.healthy for i in insts),
-        "instances": [i.snapshot() for i in insts],
-    } for name, insts in state.pool.regions.items()]
+    regions = [
+        {
+            "name": name,
+            "active": state.region_active(name),
+            "healthy": any(i.healthy for i in insts),
+            "instances": [i.snapshot() for i in insts],
+        }
+        for name, insts in state.pool.regions.items()
+    ]
     return {
-        "architecture": state.config.architecture, "active_region": state.policy.active_region,
-        "regions": regions, "failovers": state.failovers, "draining": state.draining,
-        "health_check": asdict(state.config.health_check), "retry": asdict(state.config.retry),
+        "architecture": state.config.architecture,
+        "active_region": state.policy.active_region,
+        "regions": regions,
+        "failovers": state.failovers,
+        "draining": state.draining,
+        "health_check": asdict(state.config.health_check),
+        "retry": asdict(state.config.retry),
         "t": round(time.time(), 6),
     }
 
@@ -146,11 +168,19 @@ async def metrics(request: web.Request) -> web.StreamResponse:
 async def upstream_ctx(app: web.Application) -> AsyncIterator[None]:
     """Open the keep-alive upstream session and run health checks for the app's lifetime."""
     state = app[STATE]
-    connector = aiohttp.TCPConnector(limit=1000, keepalive_timeout=30.0,
-                                     socket_factory=nodelay_socket_factory)
+    connector = aiohttp.TCPConnector(
+        limit=1000, keepalive_timeout=30.0, socket_factory=nodelay_socket_factory
+    )
     state.session = aiohttp.ClientSession(connector=connector)
-    task = asyncio.create_task(health_loop(state.session, state.pool, state.policy,
-                                           state.config.health_check, state.on_region_change))
+    task = asyncio.create_task(
+        health_loop(
+            state.session,
+            state.pool,
+            state.policy,
+            state.config.health_check,
+            state.on_region_change,
+        )
+    )
     try:
         yield
     finally:
@@ -162,8 +192,9 @@ async def upstream_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def build_app(state: GatewayState) -> web.Application:
     """Wire handlers, middlewares, state and the upstream lifecycle into an app."""
-    app = web.Application(client_max_size=MAX_BODY_BYTES,
-                          middlewares=[nodelay_middleware, state.http.middleware()])
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES, middlewares=[nodelay_middleware, state.http.middleware()]
+    )
     app[STATE] = state
     app.cleanup_ctx.append(upstream_ctx)
     app.router.add_post("/predict", predict)
@@ -198,11 +229,17 @@ def main(argv: list[str] | None = None) -> int:
         state.draining = True
 
     opts = ServeOptions(
-        service="gateway", host=args.host, port=args.port, drain_grace_s=args.drain_grace_s,
+        service="gateway",
+        host=args.host,
+        port=args.port,
+        drain_grace_s=args.drain_grace_s,
         shutdown_timeout_s=args.drain_timeout_s,
-        ready_fields={"architecture": state.config.architecture,
-                      "active_region": state.policy.active_region,
-                      "regions": state.pool.region_names, "instances": len(state.pool.instances)},
+        ready_fields={
+            "architecture": state.config.architecture,
+            "active_region": state.policy.active_region,
+            "regions": state.pool.region_names,
+            "instances": len(state.pool.instances),
+        },
     )
     try:
         return asyncio.run(serve(build_app(state), opts, on_drain=start_draining))

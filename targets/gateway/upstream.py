@@ -63,12 +63,17 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-async def _try_once(session: aiohttp.ClientSession, inst: Instance, body: bytes,
-                    timeout_s: float) -> Attempt:
+async def _try_once(
+    session: aiohttp.ClientSession, inst: Instance, body: bytes, timeout_s: float
+) -> Attempt:
     timeout = aiohttp.ClientTimeout(total=timeout_s)
     try:
-        async with session.post(f"{inst.url}/predict", data=body, timeout=timeout,
-                                headers={"Content-Type": "application/json"}) as resp:
+        async with session.post(
+            f"{inst.url}/predict",
+            data=body,
+            timeout=timeout,
+            headers={"Content-Type": "application/json"},
+        ) as resp:
             raw = await resp.read()
             status, ctype = resp.status, resp.content_type
     except _LINK_ERRORS as exc:
@@ -85,8 +90,9 @@ async def _try_once(session: aiohttp.ClientSession, inst: Instance, body: bytes,
     return Attempt(inst, status, raw, ctype, None if valid else "bad JSON body")
 
 
-async def forward(session: aiohttp.ClientSession, policy: Policy, body: bytes,
-                  retry: RetryConfig) -> Outcome:
+async def forward(
+    session: aiohttp.ClientSession, policy: Policy, body: bytes, retry: RetryConfig
+) -> Outcome:
     """Try up to `retry.attempts` distinct instances until one answers 2xx or 4xx."""
     outcome = Outcome()
     for inst in policy.candidates()[: retry.attempts]:
@@ -104,17 +110,18 @@ async def forward(session: aiohttp.ClientSession, policy: Policy, body: bytes,
 def merge_reply(attempt: Attempt, attempts: int) -> dict[str, Any]:
     """Return the upstream JSON body with the serving region, instance and attempt count."""
     payload: dict[str, Any] = json.loads(attempt.body)
-    payload.update(region=attempt.instance.region, instance=attempt.instance.id,
-                   attempts=attempts)
+    payload.update(region=attempt.instance.region, instance=attempt.instance.id, attempts=attempts)
     return payload
 
 
-async def probe_ready(session: aiohttp.ClientSession, inst: Instance,
-                      timeout_s: float) -> tuple[bool, str | None]:
+async def probe_ready(
+    session: aiohttp.ClientSession, inst: Instance, timeout_s: float
+) -> tuple[bool, str | None]:
     """GET {url}/readyz once; return (ok, reason) where only a 200 in time is ok."""
     try:
-        async with session.get(f"{inst.url}/readyz",
-                               timeout=aiohttp.ClientTimeout(total=timeout_s)) as resp:
+        async with session.get(
+            f"{inst.url}/readyz", timeout=aiohttp.ClientTimeout(total=timeout_s)
+        ) as resp:
             await resp.read()
             status = resp.status
     except _LINK_ERRORS as exc:

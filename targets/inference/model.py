@@ -44,8 +44,9 @@ class OnnxModel:
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(path), sess_options=opts,
-                                            providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(
+            str(path), sess_options=opts, providers=["CPUExecutionProvider"]
+        )
         first = self.session.get_inputs()[0]
         self.input_name: str = first.name
         self.n_features: int = _feature_width(first.name, first.shape)
@@ -54,8 +55,10 @@ class OnnxModel:
     def predict(self, X: np.ndarray) -> Prediction:
         """Run the model on a float32 matrix of shape (rows, n_features)."""
         labels, probs = self.session.run(self.output_names, {self.input_name: X})
-        return Prediction(labels=np.asarray(labels).astype(np.int64).tolist(),
-                          probabilities=np.asarray(probs, dtype=np.float32).tolist())
+        return Prediction(
+            labels=np.asarray(labels).astype(np.int64).tolist(),
+            probabilities=np.asarray(probs, dtype=np.float32).tolist(),
+        )
 
 
 def _is_finite_number(value: Any) -> bool:

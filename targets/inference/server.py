@@ -41,8 +41,11 @@ class InferenceState:
         self.rows = self.registry.counter("inference_rows_total", "Rows scored by the model.")
         self.ready = self.registry.gauge("inference_ready", "1 when /readyz answers 200.")
         self.ready.set(value=1.0)
-        info = self.registry.gauge("inference_model_info", "The model this instance serves.",
-                                   ("model_version", "instance", "region"))
+        info = self.registry.gauge(
+            "inference_model_info",
+            "The model this instance serves.",
+            ("model_version", "instance", "region"),
+        )
         info.set(self.model_version, self.instance, self.region, value=1.0)
 
     def start_draining(self) -> None:
@@ -65,10 +68,15 @@ async def predict(request: web.Request) -> web.StreamResponse:
         await asyncio.sleep(state.service_time_s)  # simulated model cost, does not block the loop
     result = state.model.predict(X)
     state.rows.inc(amount=len(result.labels))
-    response = web.json_response({
-        "predictions": result.labels, "probabilities": result.probabilities,
-        "model_version": state.model_version, "instance": state.instance, "region": state.region,
-    })
+    response = web.json_response(
+        {
+            "predictions": result.labels,
+            "probabilities": result.probabilities,
+            "model_version": state.model_version,
+            "instance": state.instance,
+            "region": state.region,
+        }
+    )
     if state.draining:
         response.force_close()  # move keep-alive clients off this instance
     return response
@@ -94,8 +102,9 @@ async def metrics(request: web.Request) -> web.StreamResponse:
 
 def build_app(state: InferenceState) -> web.Application:
     """Wire the handlers, the metrics middleware and the shared state into an app."""
-    app = web.Application(client_max_size=MAX_BODY_BYTES,
-                          middlewares=[nodelay_middleware, state.http.middleware()])
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES, middlewares=[nodelay_middleware, state.http.middleware()]
+    )
     app[STATE] = state
     app.router.add_post("/predict", predict)
     app.router.add_get("/healthz", healthz)
@@ -113,10 +122,15 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--region", default="local")
     p.add_argument("--model-version", default=None, help="default: manifest.json beside model")
     p.add_argument("--drain-grace-s", type=float, default=0.5)
-    p.add_argument("--drain-timeout-s", type=float, default=10.0,
-                   help="longest wait for in-flight requests after the grace")
-    p.add_argument("--service-time-ms", type=float, default=0.0,
-                   help="extra simulated model time per request")
+    p.add_argument(
+        "--drain-timeout-s",
+        type=float,
+        default=10.0,
+        help="longest wait for in-flight requests after the grace",
+    )
+    p.add_argument(
+        "--service-time-ms", type=float, default=0.0, help="extra simulated model time per request"
+    )
     p.add_argument("--max-rows", type=int, default=10_000)
     return p.parse_args(argv)
 
@@ -124,8 +138,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 def _load_state(args: argparse.Namespace) -> InferenceState:
     version, _ = resolve_model_version(args.model, args.model_version)
     return InferenceState(
-        model=OnnxModel(args.model), model_version=version, instance=args.instance,
-        region=args.region, service_time_s=max(0.0, args.service_time_ms) / 1000.0,
+        model=OnnxModel(args.model),
+        model_version=version,
+        instance=args.instance,
+        region=args.region,
+        service_time_s=max(0.0, args.service_time_ms) / 1000.0,
         max_rows=args.max_rows,
     )
 
@@ -135,15 +152,22 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     try:
         state = _load_state(args)
-    except Exception as exc:  # noqa: BLE001 - any load failure is a start failure
+    except Exception as exc:
         log_event("error", service="inference", instance=args.instance, error=repr(exc))
         print(f"inference: cannot load model {args.model}: {exc}", file=sys.stderr)
         return 2
     opts = ServeOptions(
-        service="inference", host=args.host, port=args.port, drain_grace_s=args.drain_grace_s,
+        service="inference",
+        host=args.host,
+        port=args.port,
+        drain_grace_s=args.drain_grace_s,
         shutdown_timeout_s=args.drain_timeout_s,
-        ready_fields={"instance": state.instance, "region": state.region,
-                      "model_version": state.model_version, "n_features": state.model.n_features},
+        ready_fields={
+            "instance": state.instance,
+            "region": state.region,
+            "model_version": state.model_version,
+            "n_features": state.model.n_features,
+        },
     )
     try:
         return asyncio.run(serve(build_app(state), opts, on_drain=state.start_draining))

@@ -77,10 +77,15 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 def _artifacts(out_dir: Path, manifest: dict[str, Any], cache_hit: bool) -> ModelArtifacts:
     return ModelArtifacts(
-        out_dir=out_dir, model_path=out_dir / "model.onnx", holdout_path=out_dir / "holdout.npz",
-        manifest_path=out_dir / "manifest.json", model_version=manifest["model_version"],
-        sha256=manifest["sha256"], accuracy=float(manifest["holdout_accuracy"]),
-        n_features=int(manifest["n_features"]), cache_hit=cache_hit,
+        out_dir=out_dir,
+        model_path=out_dir / "model.onnx",
+        holdout_path=out_dir / "holdout.npz",
+        manifest_path=out_dir / "manifest.json",
+        model_version=manifest["model_version"],
+        sha256=manifest["sha256"],
+        accuracy=float(manifest["holdout_accuracy"]),
+        n_features=int(manifest["n_features"]),
+        cache_hit=cache_hit,
     )
 
 
@@ -88,9 +93,11 @@ def _cached(out_dir: Path, key: str) -> ModelArtifacts | None:
     """Return the artefacts when the manifest has this key and the files are intact."""
     try:
         manifest = json.loads((out_dir / "manifest.json").read_text())
-        intact = (manifest.get("cache_key") == key
-                  and (out_dir / "holdout.npz").is_file()
-                  and _sha256(out_dir / "model.onnx") == manifest.get("sha256"))
+        intact = (
+            manifest.get("cache_key") == key
+            and (out_dir / "holdout.npz").is_file()
+            and _sha256(out_dir / "model.onnx") == manifest.get("sha256")
+        )
     except (OSError, ValueError):
         return None
     return _artifacts(out_dir, manifest, cache_hit=True) if intact else None
@@ -101,10 +108,12 @@ def _train(data: Dataset) -> Any:
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    pipe = Pipeline([
-        ("scaler", StandardScaler()),
-        ("clf", LogisticRegression(C=MODEL_PARAMS["C"], max_iter=MODEL_PARAMS["max_iter"])),
-    ])
+    pipe = Pipeline(
+        [
+            ("scaler", StandardScaler()),
+            ("clf", LogisticRegression(C=MODEL_PARAMS["C"], max_iter=MODEL_PARAMS["max_iter"])),
+        ]
+    )
     return pipe.fit(data.X_train, data.y_train)
 
 
@@ -113,7 +122,8 @@ def _to_onnx(pipe: Any, n_features: int) -> bytes:
     from skl2onnx.common.data_types import FloatTensorType
 
     onx = convert_sklearn(
-        pipe, initial_types=[(INPUT_NAME, FloatTensorType([None, n_features]))],
+        pipe,
+        initial_types=[(INPUT_NAME, FloatTensorType([None, n_features]))],
         options={id(pipe.named_steps["clf"]): {"zipmap": False}},
         target_opset=MODEL_PARAMS["target_opset"],
     )

@@ -67,17 +67,24 @@ def make_dataset(seed: int) -> Dataset:
 
     p = DATASET_PARAMS
     X, y = make_classification(
-        n_samples=int(p["n_samples"]), n_features=len(FEATURES),
-        n_informative=int(p["n_informative"]), n_redundant=int(p["n_redundant"]),
+        n_samples=int(p["n_samples"]),
+        n_features=len(FEATURES),
+        n_informative=int(p["n_informative"]),
+        n_redundant=int(p["n_redundant"]),
         n_clusters_per_class=int(p["n_clusters_per_class"]),
-        weights=[1.0 - float(p["positive_weight"])], flip_y=float(p["flip_y"]),
-        class_sep=float(p["class_sep"]), random_state=seed,
+        weights=[1.0 - float(p["positive_weight"])],
+        flip_y=float(p["flip_y"]),
+        class_sep=float(p["class_sep"]),
+        random_state=seed,
     )
     scale = np.array([s for _, s, _ in FEATURES])
     offset = np.array([o for _, _, o in FEATURES])
     X = (X * scale + offset).astype(np.float32)
     X_tr, X_ho, y_tr, y_ho = train_test_split(
-        X, y.astype(np.int64), test_size=float(p["holdout_fraction"]), stratify=y,
+        X,
+        y.astype(np.int64),
+        test_size=float(p["holdout_fraction"]),
+        stratify=y,
         random_state=seed,
     )
     return Dataset(X_tr, y_tr, X_ho, y_ho)

@@ -49,7 +49,9 @@ def run_harness(out_dir: Path, scenario: Path, *args: str, timeout: float = 240)
 def start_harness(out_dir: Path, scenario: Path, *args: str) -> subprocess.Popen[str]:
     """Start `harness run` in the background (for signal tests)."""
     argv = harness_argv("run", str(scenario), "--out", str(out_dir), *args)
-    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    return subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
+    )
 
 
 def wait_for_line(path: Path, needle: str, timeout: float) -> None:
@@ -94,8 +96,10 @@ def assert_nothing_left(out_dir: Path) -> None:
 
 
 def _listening(port: int) -> bool:
-    return any(c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
-               for c in psutil.net_connections("tcp"))
+    return any(
+        c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
+        for c in psutil.net_connections("tcp")
+    )
 
 
 @pytest.fixture()

@@ -29,8 +29,11 @@ def test_regional_outage_active_passive_passes_and_fails_over(out_dir: Path) -> 
 
 
 def test_regional_outage_single_region_fails_its_slo(tmp_path: Path, out_dir: Path) -> None:
-    scenario = variant(tmp_path, "regional-outage.yaml",
-                       {"architecture: active-passive": "architecture: single-region"})
+    scenario = variant(
+        tmp_path,
+        "regional-outage.yaml",
+        {"architecture: active-passive": "architecture: single-region"},
+    )
     run = run_harness(out_dir, scenario, "--time-scale", "0.1")
     assert run.code == 1, run.stderr[-3000:]
     results = run.results
@@ -56,16 +59,20 @@ def test_latency_spike_is_measured_and_the_slow_region_ejected(out_dir: Path) ->
 
 def test_recovery_time_is_calibrated_against_a_known_outage(tmp_path: Path, out_dir: Path) -> None:
     """Every link into the only region is down for exactly 5 s: recovery must read 5 s ± 0.5 s."""
-    scenario = variant(tmp_path, "regional-outage.yaml", {
-        "architecture: active-passive": "architecture: single-region",
-        "mode: kill": "mode: isolate",
-        "duration: 60s": "duration: 5s",
-        "baseline: 30s": "baseline: 4s",
-        "fault: 70s": "fault: 8s",
-        "recovery: 30s": "recovery: 6s",
-        "at: 35s": "at: 5s",
-        "stabilisation: 5s": "stabilisation: 2s",
-    })
+    scenario = variant(
+        tmp_path,
+        "regional-outage.yaml",
+        {
+            "architecture: active-passive": "architecture: single-region",
+            "mode: kill": "mode: isolate",
+            "duration: 60s": "duration: 5s",
+            "baseline: 30s": "baseline: 4s",
+            "fault: 70s": "fault: 8s",
+            "recovery: 30s": "recovery: 6s",
+            "at: 35s": "at: 5s",
+            "stabilisation: 5s": "stabilisation: 2s",
+        },
+    )
     run = run_harness(out_dir, scenario, "--time-scale", "1")
     fault = run.results["faults"][0]
     assert fault["time_to_recover_s"] == pytest.approx(5.0, abs=0.5), fault

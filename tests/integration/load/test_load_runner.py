@@ -130,7 +130,7 @@ def test_worker_failure_is_reported_with_its_stderr(gateway: FakeGateway, tmp_pa
 
 
 def test_non_loopback_url_is_refused(gateway: FakeGateway, holdout: Path, tmp_path: Path) -> None:
-    with pytest.raises(HarnessError, match="only http://127.0.0.1"):
+    with pytest.raises(HarnessError, match=r"only http://127\.0\.0\.1"):
         spec_for("http://10.20.30.40:8080", holdout)
     bad = json.loads(spec_for(gateway.url, holdout).to_json())
     bad["gateway_url"] = gateway.url.replace("127.0.0.1", "localhost")

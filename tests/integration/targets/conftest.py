@@ -36,8 +36,12 @@ class TargetProcess:
         self.name = name
         env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
-            [PYTHON, *args], cwd=REPO, env=env, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            [PYTHON, *args],
+            cwd=REPO,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         self.events: list[dict[str, Any]] = []
         self.stderr: list[str] = []
@@ -66,8 +70,12 @@ class TargetProcess:
         for line in self.proc.stderr:
             self.stderr.append(line)
 
-    def wait_event(self, name: str, timeout: float = 30.0,
-                   where: Callable[[dict[str, Any]], bool] = lambda e: True) -> dict[str, Any]:
+    def wait_event(
+        self,
+        name: str,
+        timeout: float = 30.0,
+        where: Callable[[dict[str, Any]], bool] = lambda e: True,
+    ) -> dict[str, Any]:
         """Return the first event named `name` matching `where`; fail on timeout or exit."""
         deadline = time.monotonic() + timeout
         with self._cond:
@@ -79,7 +87,8 @@ class TargetProcess:
                 if left <= 0 or self._eof:
                     raise AssertionError(
                         f"{self.name}: no {name!r} event (rc={self.proc.poll()}); "
-                        f"events={self.events[-5:]} stderr={''.join(self.stderr)[-2000:]}")
+                        f"events={self.events[-5:]} stderr={''.join(self.stderr)[-2000:]}"
+                    )
                 self._cond.wait(min(left, 0.1))
 
     def ready(self, timeout: float = 30.0) -> dict[str, Any]:
@@ -117,18 +126,39 @@ class Targets:
         self.started.append(proc)
         return proc
 
-    def inference(self, model: Path, instance: str, region: str, *extra: str,
-                  port: int | None = None) -> TargetProcess:
+    def inference(
+        self, model: Path, instance: str, region: str, *extra: str, port: int | None = None
+    ) -> TargetProcess:
         """Start an inference server on a free port (call .ready() to wait for it)."""
-        return self.start(instance, "targets.inference.server", "--host", "127.0.0.1",
-                          "--port", str(port if port is not None else free_port()),
-                          "--model", str(model), "--instance", instance, "--region", region,
-                          *extra)
+        return self.start(
+            instance,
+            "targets.inference.server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port if port is not None else free_port()),
+            "--model",
+            str(model),
+            "--instance",
+            instance,
+            "--region",
+            region,
+            *extra,
+        )
 
     def gateway(self, config: Path, *extra: str) -> TargetProcess:
         """Start a gateway on a free port (call .ready() to wait for it)."""
-        return self.start("gateway", "targets.gateway.server", "--host", "127.0.0.1",
-                          "--port", str(free_port()), "--config", str(config), *extra)
+        return self.start(
+            "gateway",
+            "targets.gateway.server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(free_port()),
+            "--config",
+            str(config),
+            *extra,
+        )
 
     def close(self) -> None:
         """Kill every process started here."""

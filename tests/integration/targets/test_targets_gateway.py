@@ -73,23 +73,42 @@ def rows(model: ModelArtifacts) -> list[list[float]]:
 
 
 @pytest.fixture
-def make_stack(procs: Any, model: ModelArtifacts, tmp_path: Path,
-               rows: list[list[float]]) -> Iterator[Callable[..., Stack]]:
+def make_stack(
+    procs: Any, model: ModelArtifacts, tmp_path: Path, rows: list[list[float]]
+) -> Iterator[Callable[..., Stack]]:
     """Start inference instances per region plus a gateway configured for them."""
 
-    def make(architecture: str, layout: dict[str, int],
-             extra: dict[str, list[dict[str, str]]] | None = None, **overrides: Any) -> Stack:
-        started = {f"inf-{region}-{k}": procs.inference(model.model_path, f"inf-{region}-{k}",
-                                                         region)
-                   for region, n in layout.items() for k in range(n)}
+    def make(
+        architecture: str,
+        layout: dict[str, int],
+        extra: dict[str, list[dict[str, str]]] | None = None,
+        **overrides: Any,
+    ) -> Stack:
+        started = {
+            f"inf-{region}-{k}": procs.inference(model.model_path, f"inf-{region}-{k}", region)
+            for region, n in layout.items()
+            for k in range(n)
+        }
         for proc in started.values():
             proc.ready()
-        regions = [{"name": region, "instances": [
-            {"id": iid, "url": p.url} for iid, p in started.items() if iid.startswith(f"inf-{region}-")
-        ] + (extra or {}).get(region, [])} for region in layout]
-        config = {"architecture": architecture, "regions": regions,
-                  "health_check": overrides.get("health_check", HEALTH),
-                  "retry": overrides.get("retry", RETRY)}
+        regions = [
+            {
+                "name": region,
+                "instances": [
+                    {"id": iid, "url": p.url}
+                    for iid, p in started.items()
+                    if iid.startswith(f"inf-{region}-")
+                ]
+                + (extra or {}).get(region, []),
+            }
+            for region in layout
+        ]
+        config = {
+            "architecture": architecture,
+            "regions": regions,
+            "health_check": overrides.get("health_check", HEALTH),
+            "retry": overrides.get("retry", RETRY),
+        }
         path = tmp_path / f"gateway-{architecture}.json"
         path.write_text(json.dumps(config))
         gateway = procs.gateway(path)
@@ -99,8 +118,9 @@ def make_stack(procs: Any, model: ModelArtifacts, tmp_path: Path,
     yield make
 
 
-def test_active_passive_fails_over_and_back(make_stack: Callable[..., Stack],
-                                            procs: Any, model: ModelArtifacts) -> None:
+def test_active_passive_fails_over_and_back(
+    make_stack: Callable[..., Stack], procs: Any, model: ModelArtifacts
+) -> None:
     stack = make_stack("active-passive", {EAST: 2, WEST: 1})
     replies = [stack.predict().json() for _ in range(6)]
     assert {r["region"] for r in replies} == {EAST}
@@ -130,7 +150,8 @@ def test_active_passive_fails_over_and_back(make_stack: Callable[..., Stack],
 
 
 def test_active_active_spreads_and_retries_past_a_dead_instance(
-        make_stack: Callable[..., Stack]) -> None:
+    make_stack: Callable[..., Stack],
+) -> None:
     stack = make_stack("active-active", {EAST: 1, WEST: 1})
     replies = [stack.predict().json() for _ in range(10)]
     assert {r["region"] for r in replies} == {EAST, WEST}
@@ -162,18 +183,26 @@ def test_single_region_fails_when_its_region_is_down(make_stack: Callable[..., S
 
 
 def test_a_link_that_never_answers_times_out_and_is_retried(
-        make_stack: Callable[..., Stack]) -> None:
+    make_stack: Callable[..., Stack],
+) -> None:
     with socket.socket() as hole:
         # Accepts connections in the kernel backlog and never answers: a black-holed link.
         hole.bind(("127.0.0.1", 0))
         hole.listen(64)
         url = f"http://127.0.0.1:{hole.getsockname()[1]}"
-        slow_health = {"interval_s": 0.5, "timeout_s": 0.5, "unhealthy_threshold": 3,
-                       "healthy_threshold": 2}
-        stack = make_stack("active-active", {EAST: 0, WEST: 1},
-                           extra={EAST: [{"id": "blackhole", "url": url}]},
-                           health_check=slow_health,
-                           retry={"attempts": 2, "per_request_timeout_s": 0.3})
+        slow_health = {
+            "interval_s": 0.5,
+            "timeout_s": 0.5,
+            "unhealthy_threshold": 3,
+            "healthy_threshold": 2,
+        }
+        stack = make_stack(
+            "active-active",
+            {EAST: 0, WEST: 1},
+            extra={EAST: [{"id": "blackhole", "url": url}]},
+            health_check=slow_health,
+            retry={"attempts": 2, "per_request_timeout_s": 0.3},
+        )
         timed = []
         for _ in range(2):
             t0 = time.monotonic()
@@ -187,7 +216,8 @@ def test_a_link_that_never_answers_times_out_and_is_retried(
 
 
 def test_gateway_exits_0_on_sigterm_and_2_on_bad_config(
-        make_stack: Callable[..., Stack], procs: Any, tmp_path: Path) -> None:
+    make_stack: Callable[..., Stack], procs: Any, tmp_path: Path
+) -> None:
     stack = make_stack("active-active", {EAST: 1})
     stack.gateway.signal(signal.SIGTERM)
     assert stack.gateway.proc.wait(timeout=20) == 0

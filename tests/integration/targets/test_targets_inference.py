@@ -26,7 +26,7 @@ BAD_BODIES = [
     b'{"rows": [[' + b"1, " * 19 + b"NaN]]}",
     b'{"rows": [[' + b"1, " * 19 + b"1e999]]}",
     b'{"rows": [[' + b"1, " * 19 + b"[1]]]}",
-    b'[1, 2, 3]',
+    b"[1, 2, 3]",
 ]
 
 
@@ -75,10 +75,12 @@ def test_predict_matches_in_process_onnxruntime(server: Any, model: ModelArtifac
 
 
 @pytest.mark.parametrize("body", BAD_BODIES)
-def test_bad_input_is_400_and_server_keeps_serving(server: Any, model: ModelArtifacts,
-                                                   body: bytes) -> None:
-    r = requests.post(f"{server.url}/predict", data=body,
-                      headers={"Content-Type": "application/json"}, timeout=5)
+def test_bad_input_is_400_and_server_keeps_serving(
+    server: Any, model: ModelArtifacts, body: bytes
+) -> None:
+    r = requests.post(
+        f"{server.url}/predict", data=body, headers={"Content-Type": "application/json"}, timeout=5
+    )
     assert r.status_code == 400
     assert isinstance(r.json()["error"], str)
     X, _ = _holdout(model, 1)
@@ -121,8 +123,9 @@ class _Stream:
             while not self.stop.is_set():
                 t0 = time.monotonic()
                 try:
-                    outcome: int | str = s.post(f"{self.url}/predict", json={"rows": self.rows},
-                                                timeout=10).status_code
+                    outcome: int | str = s.post(
+                        f"{self.url}/predict", json={"rows": self.rows}, timeout=10
+                    ).status_code
                 except requests.RequestException as exc:
                     outcome = type(exc).__name__
                     time.sleep(0.02)
@@ -142,8 +145,15 @@ def _readyz_status(url: str) -> int | str:
 
 
 def test_sigterm_drains_in_flight_requests(procs: Any, model: ModelArtifacts) -> None:
-    proc = procs.inference(model.model_path, "inference-drain", "us-east-1",
-                           "--service-time-ms", "300", "--drain-grace-s", "1.0")
+    proc = procs.inference(
+        model.model_path,
+        "inference-drain",
+        "us-east-1",
+        "--service-time-ms",
+        "300",
+        "--drain-grace-s",
+        "1.0",
+    )
     proc.ready()
     X, _ = _holdout(model, 2)
     stream = _Stream(proc.url, X.tolist(), workers=6)

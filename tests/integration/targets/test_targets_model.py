@@ -37,12 +37,19 @@ def test_build_writes_loadable_onnx_and_manifest(model: ModelArtifacts) -> None:
 
 
 def test_second_build_is_a_cache_hit(model: ModelArtifacts) -> None:
-    mtimes = {p: p.stat().st_mtime_ns
-              for p in (model.model_path, model.holdout_path, model.manifest_path)}
+    mtimes = {
+        p: p.stat().st_mtime_ns for p in (model.model_path, model.holdout_path, model.manifest_path)
+    }
     again = build_model(model.out_dir, seed=7)
     assert again.cache_hit and again.sha256 == model.sha256
-    out = subprocess.run([sys.executable, "-m", "targets.model.build", "--out", str(model.out_dir)],
-                         cwd=REPO, capture_output=True, text=True, timeout=60, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "targets.model.build", "--out", str(model.out_dir)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert out.stdout.strip() == str(model.manifest_path)
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
 

@@ -51,8 +51,11 @@ class Doc:
 
     def find_all(self, tag: str | None = None, **attrs: str) -> list[Element]:
         """Elements with this tag (any if None) whose attributes equal `attrs`."""
-        return [e for e in self.elements if (tag is None or e.tag == tag)
-                and all(e.attrs.get(k) == v for k, v in attrs.items())]
+        return [
+            e
+            for e in self.elements
+            if (tag is None or e.tag == tag) and all(e.attrs.get(k) == v for k, v in attrs.items())
+        ]
 
     def by_id(self, id_: str) -> Element:
         """The one element with this id."""
@@ -114,4 +117,3 @@ def sample_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Doc]:
     results = Results.model_validate_json(GOLDEN.read_text(encoding="utf-8"))
     text = html.write(results, tmp_path_factory.mktemp("page")).read_text(encoding="utf-8")
     return text, parse_html(text)
-

@@ -7,10 +7,19 @@ import pytest
 from harness.report import fmt
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (None, "—"), (1.0, "100%"), (0.9995, "99.95%"), (0.97752, "97.75%"), (0.0, "0.00%"),
-    (0.99996, "99.996%"), (0.999999, "99.999%"), (float("nan"), "—"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, "—"),
+        (1.0, "100%"),
+        (0.9995, "99.95%"),
+        (0.97752, "97.75%"),
+        (0.0, "0.00%"),
+        (0.99996, "99.996%"),
+        (0.999999, "99.999%"),
+        (float("nan"), "—"),
+    ],
+)
 def test_ratio(value: float | None, text: str) -> None:
     assert fmt.ratio(value) == text
 

@@ -31,8 +31,13 @@ def test_verdict_banner(sample_page: tuple[str, Any]) -> None:
 def test_run_facts(sample_page: tuple[str, Any]) -> None:
     _, doc = sample_page
     facts = " ".join(doc.by_id("run").text.split())
-    for expected in ("backend process", "seed 42", "time scale 1×",
-                     "started 2026-01-29 10:15:00 UTC", "duration 131.48 s"):
+    for expected in (
+        "backend process",
+        "seed 42",
+        "time scale 1×",
+        "started 2026-01-29 10:15:00 UTC",
+        "duration 131.48 s",
+    ):
         assert expected in facts
 
 
@@ -41,8 +46,10 @@ def test_every_slo_row_with_its_measured_value(sample_page: tuple[str, Any]) -> 
     rows = _row_texts(doc, "slos")[1:]  # after the header
     assert rows == [
         "availability >= 95% availability overall >= 95% 95.00% 97.75% pass",
-        ("recovery_time <= 3s slowest fault: primary-region-down recovery_time fault <= 3s "
-         "3.00 s 4.61 s fail"),
+        (
+            "recovery_time <= 3s slowest fault: primary-region-down recovery_time fault <= 3s "
+            "3.00 s 4.61 s fail"
+        ),
         "p99_latency <= 250ms p99_latency baseline <= 250ms 250.0 ms 44.8 ms pass",
         "accuracy >= 0.95x baseline accuracy fault >= 0.95x baseline 87.49% 88.92% pass",
     ]
@@ -54,10 +61,17 @@ def test_fault_card_with_recovery_time(sample_page: tuple[str, Any]) -> None:
     text = " ".join(card.text.split())
     assert "primary-region-down" in text
     assert "recovered in 4.61 s" in text
-    for expected in ("region_outage on region us-east-1", "injected at t+40.02 s",
-                     "reverted at t+100.05 s", "time to detect 3.28 s", "time to recover 4.61 s",
-                     "requests / errors 2,360 / 101", "availability 95.72%",
-                     "p99 latency 1,012.6 ms", "accuracy 88.93%"):
+    for expected in (
+        "region_outage on region us-east-1",
+        "injected at t+40.02 s",
+        "reverted at t+100.05 s",
+        "time to detect 3.28 s",
+        "time to recover 4.61 s",
+        "requests / errors 2,360 / 101",
+        "availability 95.72%",
+        "p99 latency 1,012.6 ms",
+        "accuracy 88.93%",
+    ):
         assert expected in text
 
 
@@ -101,18 +115,27 @@ def test_page_is_self_contained(sample_page: tuple[str, Any], results: Results) 
 
 
 def _escaped(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") \
-        .replace('"', "&#34;").replace("'", "&#39;")
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&#34;")
+        .replace("'", "&#39;")
+    )
 
 
 def test_user_text_is_escaped(results: Results, tmp_path: Path, render: Any) -> None:
     attack = "<script>alert(1)</script>"
     fault = results.faults[0].model_copy(update={"name": f"{attack} $x$"})
-    hostile = results.model_copy(update={
-        "scenario": results.scenario.model_copy(update={"description": attack,
-                                                        "text": f"name: x\n# {attack}\n"}),
-        "faults": [fault], "command": f"harness run '{attack}'",
-    })
+    hostile = results.model_copy(
+        update={
+            "scenario": results.scenario.model_copy(
+                update={"description": attack, "text": f"name: x\n# {attack}\n"}
+            ),
+            "faults": [fault],
+            "command": f"harness run '{attack}'",
+        }
+    )
     text, doc = render(hostile, tmp_path)
     assert not doc.find_all("script")
     assert "<script>" not in text
@@ -121,9 +144,13 @@ def test_user_text_is_escaped(results: Results, tmp_path: Path, render: Any) -> 
 
 
 def test_incomplete_banner(results: Results, tmp_path: Path, render: Any) -> None:
-    incomplete = results.model_copy(update={
-        "complete": False, "verdict": Verdict.INCOMPLETE,
-        "incomplete_reason": "interrupted by SIGINT at t+71.3 s"})
+    incomplete = results.model_copy(
+        update={
+            "complete": False,
+            "verdict": Verdict.INCOMPLETE,
+            "incomplete_reason": "interrupted by SIGINT at t+71.3 s",
+        }
+    )
     _, doc = render(incomplete, tmp_path)
     banner = doc.by_id("verdict")
     assert "verdict-incomplete" in banner.attrs["class"].split()
@@ -132,8 +159,9 @@ def test_incomplete_banner(results: Results, tmp_path: Path, render: Any) -> Non
 
 
 def test_pass_banner_and_empty_sections(results: Results, tmp_path: Path, render: Any) -> None:
-    bare = results.model_copy(update={"verdict": Verdict.PASS, "slos": [], "faults": [],
-                                      "timeline": [], "events": []})
+    bare = results.model_copy(
+        update={"verdict": Verdict.PASS, "slos": [], "faults": [], "timeline": [], "events": []}
+    )
     _, doc = render(bare, tmp_path)
     assert "verdict-pass" in doc.by_id("verdict").attrs["class"]
     assert not doc.find_all("svg")
@@ -141,8 +169,9 @@ def test_pass_banner_and_empty_sections(results: Results, tmp_path: Path, render
     assert "No faults in this scenario." in doc.by_id("faults").text
 
 
-def test_failed_render_leaves_earlier_report(results: Results, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_render_leaves_earlier_report(
+    results: Results, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = html.write(results, tmp_path)
     before = path.read_bytes()
 

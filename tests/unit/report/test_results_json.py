@@ -39,8 +39,9 @@ def test_creates_missing_folder_and_leaves_no_temp_file(results: Results, tmp_pa
     assert sorted(p.name for p in out.iterdir()) == ["results.json"]
 
 
-def test_failed_replace_keeps_old_file_and_removes_temp(results: Results, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_replace_keeps_old_file_and_removes_temp(
+    results: Results, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = results_json.write(results, tmp_path)
     before = path.read_bytes()
 
@@ -75,6 +76,8 @@ def test_read_newer_schema_is_refused(results: Results, tmp_path: Path) -> None:
 
 def test_write_all_writes_results_then_report(results: Results, tmp_path: Path) -> None:
     written = write_all(results, tmp_path)
-    assert written == {"results.json": tmp_path / "results.json",
-                       "report.html": tmp_path / "report.html"}
+    assert written == {
+        "results.json": tmp_path / "results.json",
+        "report.html": tmp_path / "report.html",
+    }
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "results.json"]

@@ -8,9 +8,17 @@ from harness.scenario.durations import format_duration, parse_duration
 from harness.scenario.objective import parse_objective
 
 
-@pytest.mark.parametrize(("text", "seconds"), [
-    ("250ms", 0.25), ("30s", 30.0), ("2m", 120.0), ("1.5h", 5400.0), (12, 12.0), ("7", 7.0),
-])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("250ms", 0.25),
+        ("30s", 30.0),
+        ("2m", 120.0),
+        ("1.5h", 5400.0),
+        (12, 12.0),
+        ("7", 7.0),
+    ],
+)
 def test_durations(text: object, seconds: float) -> None:
     assert parse_duration(text) == seconds
 

@@ -64,8 +64,12 @@ def test_unknown_key_with_suggestion(tmp_path: Path) -> None:
 
 def test_wrong_type(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, VALID.replace("rate: 20", "rate: fast"))
-    assert errors == [("s.yaml:9:9: load.rate: Input should be a valid number, "
-                      "unable to parse string as a number")]
+    assert errors == [
+        (
+            "s.yaml:9:9: load.rate: Input should be a valid number, "
+            "unable to parse string as a number"
+        )
+    ]
 
 
 def test_negative_duration(tmp_path: Path) -> None:
@@ -75,26 +79,42 @@ def test_negative_duration(tmp_path: Path) -> None:
 
 def test_unknown_fault_kind_suggests(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, VALID.replace("kind: region_outage", "kind: region_outag"))
-    assert errors == [("s.yaml:12:11: unknown fault kind 'region_outag' (known: latency, "
-                      "region_outage); did you mean 'region_outage'?")]
+    assert errors == [
+        (
+            "s.yaml:12:11: unknown fault kind 'region_outag' (known: latency, "
+            "region_outage); did you mean 'region_outage'?"
+        )
+    ]
 
 
 def test_fault_targets_missing_region(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, VALID.replace("{region: us-east-1}", "{region: us-east-2}"))
-    assert errors == [("s.yaml:13:22: no region named 'us-east-2' in the stack\n"
-                      "  hint: did you mean 'us-east-1'? (known: us-east-1, eu-west-1)")]
+    assert errors == [
+        (
+            "s.yaml:13:22: no region named 'us-east-2' in the stack\n"
+            "  hint: did you mean 'us-east-1'? (known: us-east-1, eu-west-1)"
+        )
+    ]
 
 
 def test_fault_outlasting_the_run(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, VALID.replace("duration: 5s", "duration: 60s"))
-    assert errors == [("s.yaml:15:15: fault outlasts the run: it ends at 72s, the run ends at 40s\n"
-                      "  hint: shorten it or lengthen load.phases")]
+    assert errors == [
+        (
+            "s.yaml:15:15: fault outlasts the run: it ends at 72s, the run ends at 40s\n"
+            "  hint: shorten it or lengthen load.phases"
+        )
+    ]
 
 
 def test_fault_in_baseline(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, VALID.replace("at: 12s", "at: 2s"))
-    assert errors == [("s.yaml:14:9: fault starts at 2s, inside the baseline phase (0–10s)\n"
-                      "  hint: start it at 10s or later")]
+    assert errors == [
+        (
+            "s.yaml:14:9: fault starts at 2s, inside the baseline phase (0–10s)\n"
+            "  hint: start it at 10s or later"
+        )
+    ]
 
 
 def test_all_errors_reported_at_once_sorted(tmp_path: Path) -> None:
@@ -111,14 +131,20 @@ def test_missing_required_key(tmp_path: Path) -> None:
 
 def test_duplicate_key(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, VALID.replace("seed: 3", "seed: 3\nseed: 4"))
-    assert errors == ["s.yaml:3:1: duplicate key 'seed'\n  hint: each key may appear once in a mapping"]
+    assert errors == [
+        "s.yaml:3:1: duplicate key 'seed'\n  hint: each key may appear once in a mapping"
+    ]
 
 
 def test_objective_without_unit(tmp_path: Path) -> None:
     text = VALID + "  - metric: p99_latency\n    objective: '<= 300'\n"
     errors = errors_of(tmp_path, text)
-    assert errors == [("s.yaml:20:16: slos.1.objective: objective '<= 300' needs a time unit, "
-                      "e.g. '300ms' or '30s'")]
+    assert errors == [
+        (
+            "s.yaml:20:16: slos.1.objective: objective '<= 300' needs a time unit, "
+            "e.g. '300ms' or '30s'"
+        )
+    ]
 
 
 def test_literal_suggestion(tmp_path: Path) -> None:

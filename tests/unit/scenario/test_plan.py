@@ -26,8 +26,11 @@ def test_topology_names_instances_and_links() -> None:
     scenario, _ = load_scenario(ROOT / "scenarios" / "regional-outage.yaml")
     topo = make_plan(scenario).topology
     assert [i.name for i in topo.inference()] == [
-        "inference-us-east-1-0", "inference-us-east-1-1",
-        "inference-eu-west-1-0", "inference-eu-west-1-1"]
+        "inference-us-east-1-0",
+        "inference-us-east-1-1",
+        "inference-eu-west-1-0",
+        "inference-eu-west-1-1",
+    ]
     assert topo.links[0].name == "gateway-to-inference-us-east-1-0"
 
 

@@ -10,16 +10,23 @@ from harness.score.recovery import WindowCondition, time_to_recover
 RATE = 50.0
 
 
-def stream(duration: float, bad: list[tuple[float, float]], latency_ms: float = 5.0,
-           slow: list[tuple[float, float]] = ()) -> list[Sample]:
+def stream(
+    duration: float,
+    bad: list[tuple[float, float]],
+    latency_ms: float = 5.0,
+    slow: list[tuple[float, float]] = (),
+) -> list[Sample]:
     """Requests every 1/RATE s; those starting inside a `bad` span fail, inside `slow` are slow."""
     out = []
     for i in range(int(duration * RATE)):
         t = i / RATE
         ok = not any(a <= t < b for a, b in bad)
         lat = 400.0 if any(a <= t < b for a, b in slow) else latency_ms
-        out.append(Sample(t_start=t, t_end=t + lat / 1000, ok=ok, status=200 if ok else 503,
-                          latency_ms=lat))
+        out.append(
+            Sample(
+                t_start=t, t_end=t + lat / 1000, ok=ok, status=200 if ok else 503, latency_ms=lat
+            )
+        )
     return out
 
 
@@ -49,8 +56,9 @@ def test_flapping_counts_from_the_last_break() -> None:
 
 def test_tolerates_sparse_errors_within_the_ratio() -> None:
     samples = stream(40, [(10, 14)])
-    samples = [s if i % 200 else Sample(s.t_start, s.t_end, False, 503, 5.0)
-               for i, s in enumerate(samples)]  # 0.5% background errors
+    samples = [
+        s if i % 200 else Sample(s.t_start, s.t_end, False, 503, 5.0) for i, s in enumerate(samples)
+    ]  # 0.5% background errors
     ttr = time_to_recover(samples, 10.0, 5.0, WindowCondition(min_success_ratio=0.99))
     assert ttr == pytest.approx(4.0, abs=0.1)
 
