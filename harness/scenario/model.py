@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
 from harness.faults import FAULTS
 from harness.scenario.durations import Duration
@@ -98,11 +98,21 @@ class LoadSpec(StrictModel):
     phases: Phases
 
 
+ObjectiveField = Annotated[
+    Objective,
+    WithJsonSchema({
+        "type": "string",
+        "pattern": r"^\s*(<=|>=|<|>)\s*\d+(\.\d+)?\s*(%|ms|s|m|x\s*baseline)?\s*$",
+        "examples": ["<= 300ms", ">= 99.9%", "<= 2x baseline", "<= 30s"],
+    }),
+]
+
+
 class SloSpec(StrictModel):
     """One objective: a metric, a bound and the phase it is measured over."""
 
-    metric: str
-    objective: Objective
+    metric: Annotated[str, WithJsonSchema({"enum": SLO_METRICS.kinds()})]
+    objective: ObjectiveField
     phase: PhaseName | None = Field(None, description="default: the metric's own default")
     name: str | None = None
 
