@@ -39,6 +39,7 @@ class RunningStack:
         self.start_timeout_s = start_timeout_s
         self.handles: dict[str, InstanceHandle] = {}
         self._proxies: dict[str, Proxy] = {}
+        self._dial: dict[str, str] = {}
         self._toxiproxy = Toxiproxy()
 
     def start(self, progress: Callable[[str], None]) -> None:
@@ -49,9 +50,10 @@ class RunningStack:
         inference = self.plan.topology.inference()
         progress(f"starting {len(inference)} inference instances")
         self._start_and_wait([inference_spec(i, self.model_dir) for i in inference])
-        for link in self.plan.topology.links:
-            self._wire(link)
-        config = self.backend.run_dir / "gateway.json"
+        for index, link in enumerate(self.plan.topology.links):
+            self._wire(link, proxy, index)
+        config = self.backend.run_dir / "config" / "gateway.json"
+        config.parent.mkdir(exist_ok=True)
         config.write_text(json.dumps(gateway_config(self.plan, self.link_url), indent=2))
         progress("starting gateway")
         self._start_and_wait([gateway_spec(config)])
@@ -64,16 +66,17 @@ class RunningStack:
             list(pool.map(lambda h: self.backend.wait_ready(h, self.start_timeout_s), handles))
         return handles
 
-    def _wire(self, link: LinkPlan) -> None:
-        upstream = self.handles[link.dst.name]
-        proxy = self._toxiproxy.create(
-            upstream=f"127.0.0.1:{upstream.port}", name=link.name, listen="127.0.0.1:0"
+    def _wire(self, link: LinkPlan, proxy: InstanceHandle, index: int) -> None:
+        upstream = self.backend.peer_address(self.handles[link.dst.name])
+        listen, dial = self.backend.link_endpoint(proxy, index)
+        self._proxies[link.name] = self._toxiproxy.create(
+            upstream=upstream, name=link.name, listen=listen
         )
-        self._proxies[link.name] = proxy
+        self._dial[link.name] = dial
 
     def link_url(self, link: LinkPlan) -> str:
         """The URL a link's source uses to reach its destination (through the proxy)."""
-        return f"http://{self._proxies[link.name].listen}"
+        return f"http://{self._dial[link.name]}"
 
     @property
     def gateway_url(self) -> str:

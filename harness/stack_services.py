@@ -1,4 +1,4 @@
-"""How each service of the reference stack is launched: argv, ready path, gateway config."""
+"""How each service of the reference stack is launched: module, arguments, mounts, gateway config."""
 
 from __future__ import annotations
 
@@ -15,44 +15,41 @@ NETPROXY = "netproxy"
 
 def netproxy_spec() -> ServiceSpec:
     """The Toxiproxy-compatible proxy every link runs through."""
-    argv = ("{python}", "-m", "harness.netproxy", "--host", "127.0.0.1", "--port", "{port}")
-    return ServiceSpec(NETPROXY, NETPROXY, None, argv, ready_path="/version")
+    return ServiceSpec(NETPROXY, NETPROXY, None, "harness.netproxy", ready_path="/version")
 
 
 def inference_spec(inst: InstancePlan, model_dir: Path) -> ServiceSpec:
     """One inference instance serving the reference model."""
-    argv = (
-        "{python}",
-        "-m",
-        "targets.inference.server",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "{port}",
+    args = (
         "--model",
-        str(model_dir / "model.onnx"),
+        "{mount:model}/model.onnx",
         "--instance",
         inst.name,
         "--region",
         inst.region or "",
     )
-    return ServiceSpec(inst.name, inst.service, inst.region, argv, ready_path="/readyz")
+    return ServiceSpec(
+        inst.name,
+        inst.service,
+        inst.region,
+        "targets.inference.server",
+        args,
+        mounts={"model": model_dir},
+        ready_path="/readyz",
+    )
 
 
 def gateway_spec(config: Path) -> ServiceSpec:
     """The gateway in front of every region."""
-    argv = (
-        "{python}",
-        "-m",
+    return ServiceSpec(
+        GATEWAY,
+        GATEWAY,
+        None,
         "targets.gateway.server",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "{port}",
-        "--config",
-        str(config),
+        ("--config", "{mount:config}/gateway.json"),
+        mounts={"config": config.parent},
+        ready_path="/healthz",
     )
-    return ServiceSpec(GATEWAY, GATEWAY, None, argv, ready_path="/healthz")
 
 
 def gateway_config(plan: Plan, link_url: Callable[[LinkPlan], str]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,14 +13,30 @@ from harness.registry import Registry
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """How to run one instance; `{port}` in argv is replaced by the port the backend picks."""
+    """How to run one instance, whatever the backend: `python -m module --host H --port P args`.
+
+    `args` may name a mounted file or folder as `{mount:NAME}`; the backend replaces it with
+    where that host path is visible to the instance (itself for processes, a read-only bind
+    mount for containers). `service` is also the image a container backend runs.
+    """
 
     name: str
     service: str
     region: str | None
-    argv: tuple[str, ...]
+    module: str
+    args: tuple[str, ...] = ()
+    mounts: dict[str, Path] = field(default_factory=dict)
     ready_path: str = "/readyz"
     env: dict[str, str] = field(default_factory=dict)
+
+    def resolved_args(self, mount_path: Callable[[str, Path], str]) -> list[str]:
+        """`args` with every `{mount:NAME}` replaced by `mount_path(NAME, host_path)`."""
+        out = []
+        for arg in self.args:
+            for name, host in self.mounts.items():
+                arg = arg.replace(f"{{mount:{name}}}", mount_path(name, host))
+            out.append(arg)
+        return out
 
 
 @dataclass
@@ -74,6 +91,14 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def resume(self, handle: InstanceHandle) -> None:
         """Unfreeze the instance."""
+
+    @abc.abstractmethod
+    def peer_address(self, handle: InstanceHandle) -> str:
+        """`host:port` at which other instances (the proxy) reach this one."""
+
+    @abc.abstractmethod
+    def link_endpoint(self, proxy: InstanceHandle, index: int) -> tuple[str, str]:
+        """For link number `index`: (listen address to give the proxy, `host:port` sources dial)."""
 
     @abc.abstractmethod
     def teardown(self) -> None:

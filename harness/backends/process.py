@@ -55,10 +55,17 @@ class ProcessBackend(Backend):
         return handle
 
     def _spawn(self, handle: InstanceHandle) -> None:
+        spec = handle.spec
         argv = [
-            sys.executable if a == "{python}" else a.replace("{port}", str(handle.port))
-            for a in handle.spec.argv
+            sys.executable,
+            "-m",
+            spec.module,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(handle.port),
         ]
+        argv += spec.resolved_args(lambda _name, host: str(host))
         env = {**os.environ, **handle.spec.env, RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"}
         with handle.log_path.open("ab") as log:
             self._procs[handle.spec.name] = subprocess.Popen(
@@ -126,6 +133,15 @@ class ProcessBackend(Backend):
         """SIGCONT the instance."""
         _signal(self._procs[handle.spec.name], signal.SIGCONT)
         handle.paused = False
+
+    def peer_address(self, handle: InstanceHandle) -> str:
+        """Every process listens on 127.0.0.1."""
+        return f"127.0.0.1:{handle.port}"
+
+    def link_endpoint(self, proxy: InstanceHandle, index: int) -> tuple[str, str]:
+        """A free loopback port per link, listened on and dialled alike."""
+        address = f"127.0.0.1:{free_port()}"
+        return address, address
 
     def teardown(self) -> None:
         """Stop every instance, in reverse start order, with a short grace."""

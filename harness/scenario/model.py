@@ -100,11 +100,13 @@ class LoadSpec(StrictModel):
 
 ObjectiveField = Annotated[
     Objective,
-    WithJsonSchema({
-        "type": "string",
-        "pattern": r"^\s*(<=|>=|<|>)\s*\d+(\.\d+)?\s*(%|ms|s|m|x\s*baseline)?\s*$",
-        "examples": ["<= 300ms", ">= 99.9%", "<= 2x baseline", "<= 30s"],
-    }),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*(<=|>=|<|>)\s*\d+(\.\d+)?\s*(%|ms|s|m|x\s*baseline)?\s*$",
+            "examples": ["<= 300ms", ">= 99.9%", "<= 2x baseline", "<= 30s"],
+        }
+    ),
 ]
 
 

@@ -87,7 +87,7 @@ def assert_nothing_left(out_dir: Path) -> None:
     for proc in left:
         proc.send_signal(signal.SIGKILL)
     assert not left, f"processes left behind: {[p.cmdline() for p in left]}"
-    config = out_dir / "gateway.json"
+    config = out_dir / "config" / "gateway.json"
     if config.exists():
         for region in json.loads(config.read_text())["regions"]:
             for inst in region["instances"]:
