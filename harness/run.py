@@ -10,6 +10,7 @@ from pathlib import Path
 
 from harness import __version__, settings
 from harness.backends import BACKENDS
+from harness.backends.base import RunInfo
 from harness.errors import ExitCode
 from harness.events import EventLog
 from harness.execute import Execution, execute
@@ -58,7 +59,8 @@ def run_scenario(options: RunOptions, progress: Progress) -> RunOutcome:
         f"{options.time_scale:g}, seed {plan.seed}, writing to {out_dir}"
     )
     started_at = dt.datetime.now(dt.UTC)
-    execution = execute(plan, backend_cls(run_id, out_dir), events, progress, out_dir)
+    run = RunInfo(run_id, out_dir, scenario.name, plan.topology.regions)
+    execution = execute(plan, backend_cls(run), events, progress, out_dir)
     results = _results(plan, options, run_id, started_at, execution, events, source.file)
     write_all(results, out_dir)
     progress.say(f"verdict {results.verdict.value.upper()}; report: {out_dir / 'report.html'}")

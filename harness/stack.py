@@ -44,6 +44,7 @@ class RunningStack:
 
     def start(self, progress: Callable[[str], None]) -> None:
         """Proxy first, then inference instances, links, and the gateway; each health-gated."""
+        self.backend.prepare(progress)
         progress("starting network-fault proxy")
         proxy = self._start_and_wait([netproxy_spec()])[0]
         self._toxiproxy.update_api_consumer("127.0.0.1", proxy.port)

@@ -15,7 +15,9 @@ NETPROXY = "netproxy"
 
 def netproxy_spec() -> ServiceSpec:
     """The Toxiproxy-compatible proxy every link runs through."""
-    return ServiceSpec(NETPROXY, NETPROXY, None, "harness.netproxy", ready_path="/version")
+    return ServiceSpec(
+        NETPROXY, NETPROXY, None, "harness.netproxy", ready_path="/version", spans_regions=True
+    )
 
 
 def inference_spec(inst: InstancePlan, model_dir: Path) -> ServiceSpec:

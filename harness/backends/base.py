@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.errors import BackendError
 from harness.registry import Registry
 
 
@@ -28,6 +29,7 @@ class ServiceSpec:
     mounts: dict[str, Path] = field(default_factory=dict)
     ready_path: str = "/readyz"
     env: dict[str, str] = field(default_factory=dict)
+    spans_regions: bool = False  # reaches every region (the proxy); others live in their own
 
     def resolved_args(self, mount_path: Callable[[str, Path], str]) -> list[str]:
         """`args` with every `{mount:NAME}` replaced by `mount_path(NAME, host_path)`."""
@@ -55,14 +57,37 @@ class InstanceHandle:
         return f"http://127.0.0.1:{self.port}"
 
 
+@dataclass(frozen=True)
+class RunInfo:
+    """What a backend needs to know about the run it serves (labels, networks)."""
+
+    run_id: str
+    run_dir: Path
+    scenario: str
+    regions: tuple[str, ...]
+
+
 class Backend(abc.ABC):
     """Runs instances for one run; `teardown` removes everything it started."""
 
     name: str = ""
 
-    def __init__(self, run_id: str, run_dir: Path) -> None:
-        self.run_id = run_id
-        self.run_dir = run_dir
+    def __init__(self, run: RunInfo) -> None:
+        self.run = run
+        self.run_id = run.run_id
+        self.run_dir = run.run_dir
+
+    def prepare(self, progress: Callable[[str], None]) -> None:
+        """Get ready to start instances (engine check, images, networks); nothing by default."""
+        return None
+
+    def disconnect(self, handle: InstanceHandle) -> None:
+        """Cut the instance off its region's network."""
+        raise BackendError(f"the {self.name} backend cannot disconnect networks")
+
+    def reconnect(self, handle: InstanceHandle) -> None:
+        """Undo `disconnect`."""
+        raise BackendError(f"the {self.name} backend cannot disconnect networks")
 
     @abc.abstractmethod
     def start(self, spec: ServiceSpec) -> InstanceHandle:

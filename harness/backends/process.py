@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from harness.backends.base import BACKENDS, Backend, InstanceHandle, ServiceSpec
+from harness.backends.base import BACKENDS, Backend, InstanceHandle, RunInfo, ServiceSpec
 from harness.errors import StackStartError
 
 RUN_ID_ENV = "HARNESS_RUN_ID"
@@ -41,11 +41,11 @@ class ProcessBackend(Backend):
 
     name = "process"
 
-    def __init__(self, run_id: str, run_dir: Path) -> None:
-        super().__init__(run_id, run_dir)
+    def __init__(self, run: RunInfo) -> None:
+        super().__init__(run)
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self._handles: dict[str, InstanceHandle] = {}
-        (run_dir / "logs").mkdir(parents=True, exist_ok=True)
+        (run.run_dir / "logs").mkdir(parents=True, exist_ok=True)
 
     def start(self, spec: ServiceSpec) -> InstanceHandle:
         """Spawn the instance on a free port; its output goes to logs/<name>.log."""
