@@ -10,6 +10,11 @@ ENV_VARS = {
     "HARNESS_REPORTS_DIR": "default parent folder of run folders (default ./reports)",
     "HARNESS_START_TIMEOUT": "seconds a service may take to become ready (default 60)",
     "HARNESS_RUN_ID": "set by the harness on every process it starts; marks leftovers",
+    "HARNESS_BASE_IMAGE": "base image of the service images (default python:3.11-slim)",
+    "HARNESS_PULL_TIMEOUT": "seconds a base image pull may stay silent before the offline base "
+    "is used instead (default 15)",
+    "HARNESS_DEBIAN_MIRROR": "Debian mirror debootstrap uses for the offline base image "
+    "(default http://deb.debian.org/debian)",
 }
 
 
@@ -34,3 +39,18 @@ def start_timeout_s() -> float:
 def is_ci() -> bool:
     """Whether we run under CI (missing real components fail instead of skipping)."""
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def base_image() -> str:
+    """Base image of the service images; built offline when it can be neither found nor pulled."""
+    return os.environ.get("HARNESS_BASE_IMAGE", "python:3.11-slim")
+
+
+def pull_timeout_s() -> float:
+    """How long a base image pull may stay silent before we give up on it."""
+    return float(os.environ.get("HARNESS_PULL_TIMEOUT", "15"))
+
+
+def debian_mirror() -> str:
+    """Debian mirror for debootstrap (the offline base image)."""
+    return os.environ.get("HARNESS_DEBIAN_MIRROR", "http://deb.debian.org/debian")

@@ -1,0 +1,103 @@
+"""The image specs: every import of an image's modules is inside the image, pins, Dockerfiles."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+
+import pytest
+
+from harness.images import IMAGE_SPECS, ImageError, ImageSpec
+from harness.images import specs as specs_mod
+from harness.images.specs import read_dockerfile, read_sources, requirements, source_root, spec_for
+
+ROOT = source_root()
+LOCAL_TOPS = {"harness", "targets"}
+
+
+def imported_modules(files: dict[str, bytes]) -> set[str]:
+    """Absolute module names imported anywhere in `files` (the .py ones)."""
+    found: set[str] = set()
+    for path, data in files.items():
+        if path.endswith(".py"):
+            for node in ast.walk(ast.parse(data, filename=path)):
+                if isinstance(node, ast.Import):
+                    found.update(alias.name for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    found.add(node.module)
+    return found
+
+
+def module_file_present(module: str, files: dict[str, bytes]) -> bool:
+    base = module.replace(".", "/")
+    return f"{base}.py" in files or f"{base}/__init__.py" in files
+
+
+@pytest.mark.parametrize("spec", IMAGE_SPECS, ids=lambda s: s.service)
+def test_every_import_is_in_the_image(spec: ImageSpec) -> None:
+    files = read_sources(spec, ROOT)
+    for module in sorted(imported_modules(files)):
+        top = module.split(".")[0]
+        if top in LOCAL_TOPS:
+            assert module_file_present(module, files), f"{spec.service}: {module} not copied"
+        else:
+            assert top in sys.stdlib_module_names or top in spec.packages, (
+                f"{spec.service}: {module} is neither stdlib nor in {spec.packages}"
+            )
+
+
+@pytest.mark.parametrize("spec", IMAGE_SPECS, ids=lambda s: s.service)
+def test_every_package_is_used(spec: ImageSpec) -> None:
+    tops = {m.split(".")[0] for m in imported_modules(read_sources(spec, ROOT))}
+    assert set(spec.packages) <= tops
+
+
+@pytest.mark.parametrize("spec", IMAGE_SPECS, ids=lambda s: s.service)
+def test_dockerfile_installs_exactly_the_packages(spec: ImageSpec) -> None:
+    text = read_dockerfile(spec, ROOT).decode()
+    assert re.search(r"^ARG BASE$", text, re.M) and re.search(r"^FROM \$\{BASE\}$", text, re.M)
+    assert "ENTRYPOINT" not in text
+    line = re.search(r"--find-links /wheels[^&]*?--quiet ([^&\\\n]+)", text, re.S)
+    assert line is not None, "pip install line not found"
+    assert line[1].split() == list(spec.packages)
+
+
+def test_sources_skip_caches_and_the_dockerfile() -> None:
+    files = read_sources(spec_for("inference"), ROOT)
+    assert "targets/__init__.py" in files and "targets/inference/server.py" in files
+    assert not any("__pycache__" in p or p.endswith((".pyc", "Dockerfile")) for p in files)
+    assert not any(p.startswith(("targets/gateway/", "targets/model/")) for p in files)
+
+
+def test_netproxy_image_holds_only_what_the_proxy_needs() -> None:
+    files = read_sources(spec_for("netproxy"), ROOT)
+    tops = {p.split("/")[1] for p in files if p.startswith("harness/")}
+    assert tops == {"__init__.py", "errors.py", "registry.py", "netproxy"}
+
+
+def test_requirements_are_pinned_to_the_installed_versions() -> None:
+    import importlib.metadata
+
+    reqs = requirements(spec_for("inference"))
+    assert reqs == tuple(
+        f"{p}=={importlib.metadata.version(p)}" for p in spec_for("inference").packages
+    )
+
+
+def test_requirement_not_installed_stays_unpinned() -> None:
+    spec = ImageSpec("x", "x/Dockerfile", (), ("surely-not-installed-pkg",), first_build_s=1)
+    assert requirements(spec) == ("surely-not-installed-pkg",)
+
+
+def test_unknown_service_names_the_known_ones() -> None:
+    with pytest.raises(ImageError, match="known: inference, gateway, netproxy"):
+        spec_for("gatway")
+
+
+def test_missing_source_is_a_clear_error(tmp_path: object) -> None:
+    spec = ImageSpec("x", "x/Dockerfile", ("nowhere",), (), first_build_s=1)
+    with pytest.raises(ImageError, match="source nowhere of image x is missing"):
+        read_sources(spec, specs_mod.source_root())
+    with pytest.raises(ImageError, match="Dockerfile of image x is missing"):
+        read_dockerfile(spec, specs_mod.source_root())
