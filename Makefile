@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TIME_SCALE ?= 0.25
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean engine
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -25,10 +25,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+# Installs and starts Debian's Docker engine when none answers and we are root; otherwise says
+# what to do (the process backend works without it).
+engine:
+	@bash scripts/ensure-docker.sh
+
+demo: $(STAMP) engine
 	$(BIN)/harness run scenarios/regional-outage.yaml --time-scale $(TIME_SCALE)
 
-test: $(STAMP)
+test: $(STAMP) engine
+	@if docker info >/dev/null 2>&1; then $(BIN)/harness images build; fi
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

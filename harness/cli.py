@@ -7,10 +7,14 @@ import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from harness.errors import ExitCode, HarnessError
+
+if TYPE_CHECKING:
+    from harness.observe.progress import Progress
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,9 +27,10 @@ def cli() -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--backend",
-    default="process",
+    default="auto",
     show_default=True,
-    help="How instances run: process (local subprocesses).",
+    help="How instances run: docker (containers), process (local subprocesses), or auto "
+    "(docker when an engine answers, else process).",
 )
 @click.option(
     "--out",
@@ -54,28 +59,60 @@ def run(
     quiet: bool,
 ) -> None:
     """Run a scenario; exit 0 if every SLO passes, 1 if one fails, 2 on bad input."""
-    from harness.backends import BACKENDS
+    from harness.backends.select import choose_backend
     from harness.observe.progress import Progress
     from harness.run import RunOptions, run_scenario
 
-    if backend not in BACKENDS:
-        raise HarnessError(BACKENDS.unknown_message(backend), hint="use --backend process")
+    progress = Progress(quiet=quiet)
+    chosen, why = choose_backend(backend)
+    progress.say(f"backend {chosen} ({why})")
+    _reap(progress)
     command = shlex.join(
-        [
-            "harness",
-            "run",
-            str(file),
-            "--backend",
-            backend,
-            "--seed",
-            str(seed) if seed is not None else "<scenario seed>",
-            "--time-scale",
-            f"{time_scale:g}",
-        ]
+        ["harness", "run", str(file), "--backend", chosen]
+        + (["--seed", str(seed)] if seed is not None else [])
+        + ["--time-scale", f"{time_scale:g}"]
     )
-    options = RunOptions(file, backend, out_dir, seed, time_scale, command)
-    outcome = run_scenario(options, Progress(quiet=quiet))
+    options = RunOptions(file, chosen, out_dir, seed, time_scale, command)
+    outcome = run_scenario(options, progress)
     ctx.exit(int(outcome.exit_code))
+
+
+def _reap(progress: Progress) -> None:
+    """Remove what crashed runs left behind, and say so."""
+    from harness.cleanup import reap_leftovers
+
+    report = reap_leftovers()
+    if report.removed:
+        progress.say(f"removed leftovers of crashed runs: {', '.join(report.removed)}")
+
+
+@cli.command()
+@click.option("--run", "run_id", default=None, help="Only what this run id left behind.")
+def cleanup(run_id: str | None) -> None:
+    """Remove containers, networks and processes labelled by earlier runs."""
+    from harness.cleanup import cleanup as do_cleanup
+
+    report = do_cleanup(run_id)
+    for item in report.removed:
+        click.echo(f"removed {item}")
+    click.echo(f"{len(report.removed)} item(s) removed")
+
+
+@cli.group()
+def images() -> None:
+    """Container images of the reference stack."""
+
+
+@images.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even when the inputs did not change.")
+def images_build(force: bool) -> None:
+    """Build every image ahead of time (tagged by a hash of its inputs), with progress."""
+    from harness.images import build_images_command
+    from harness.observe.progress import Progress
+
+    tags = build_images_command(Progress().say, force=force)
+    for service, tag in sorted(tags.items()):
+        click.echo(f"{service}: {tag}")
 
 
 @cli.command()

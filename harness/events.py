@@ -99,6 +99,28 @@ class InstanceStarted(Event):
 
 
 @dataclass(frozen=True)
+class InstancePaused(Event):
+    """Fires when the harness freezes an instance (SIGSTOP or container pause)."""
+
+    instance: str = ""
+    kind: ClassVar[str] = "InstancePaused"
+
+    def message(self) -> str:
+        return f"{self.instance} paused"
+
+
+@dataclass(frozen=True)
+class InstanceResumed(Event):
+    """Fires when a frozen instance is let go again."""
+
+    instance: str = ""
+    kind: ClassVar[str] = "InstanceResumed"
+
+    def message(self) -> str:
+        return f"{self.instance} resumed"
+
+
+@dataclass(frozen=True)
 class LinkChanged(Event):
     """Fires when a link is taken down, brought up, or gets or loses a toxic."""
 

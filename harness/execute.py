@@ -12,6 +12,7 @@ from pathlib import Path
 from harness import settings
 from harness.backends.base import Backend
 from harness.clock import RunClock
+from harness.errors import HarnessError
 from harness.events import EventLog, RunAborted
 from harness.faults import FaultContext
 from harness.load.runner import LoadRunner, LoadSpec
@@ -61,7 +62,8 @@ def execute(
             reason = f"{type(exc).__name__}: {exc}"
             start_error = exc if live.load is None else None
         finally:
-            live.cleanup()
+            teardown_error = live.cleanup()
+    reason = reason or teardown_error
     if start_error is not None:  # nothing was recorded: the start failure is the whole story
         raise start_error
     if reason:
@@ -102,13 +104,18 @@ class _Live:
         self.schedule = Schedule(plan, self._context, self.events, self.clock)
         self.schedule.run(plan.duration_s)
         self.load.wait(timeout=10 + LOAD_START_LEAD_S)
+        self.load.raise_for_error()
 
     def _context(self, fault_name: str) -> FaultContext:
         assert self.stack is not None
         return FaultContext(self.stack, self.events, self.plan.rng(fault_name), self.clock)
 
-    def cleanup(self) -> None:
-        """Revert first (the point of a chaos tool's cleanup), then stop observers and the stack."""
+    def cleanup(self) -> str | None:
+        """Revert first (the point of a chaos tool's cleanup), then stop observers and the stack.
+
+        Returns what went wrong while tearing down (an engine that died mid-run), if anything:
+        the caller still writes the results recorded so far, marked incomplete.
+        """
         with _signals_deferred(self.progress):
             if self.schedule is not None:
                 self.schedule.revert_all()
@@ -116,8 +123,14 @@ class _Live:
                 if stopper is not None:
                     with contextlib.suppress(Exception):
                         stopper.stop()
-            if self.stack is not None:
+            if self.stack is None:
+                return None
+            try:
                 self.stack.teardown()
+            except HarnessError as exc:
+                self.progress.say(f"teardown failed: {exc.render()}")
+                return f"teardown failed: {exc.message}"
+        return None
 
 
 def _start_load(

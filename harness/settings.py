@@ -15,6 +15,11 @@ ENV_VARS = {
     "is used instead (default 15)",
     "HARNESS_DEBIAN_MIRROR": "Debian mirror debootstrap uses for the offline base image "
     "(default http://deb.debian.org/debian)",
+    "HARNESS_OWNER_PID": "set by the harness on every process it starts: the harness's pid, so "
+    "leftovers of crashed runs can be told from live ones",
+    "HARNESS_IN_CONTAINER": "set by the docker backend in every container; lets the proxy bind "
+    "0.0.0.0 and dial container names there (read in harness/netproxy/addr.py, which ships "
+    "alone in its image)",
 }
 
 

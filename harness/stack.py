@@ -12,7 +12,13 @@ from toxiproxy import Toxiproxy
 from toxiproxy.proxy import Proxy
 
 from harness.backends.base import Backend, InstanceHandle, ServiceSpec
-from harness.events import EventLog, InstanceKilled, InstanceStarted
+from harness.events import (
+    EventLog,
+    InstanceKilled,
+    InstancePaused,
+    InstanceResumed,
+    InstanceStarted,
+)
 from harness.scenario.plan import Plan
 from harness.scenario.topology import GATEWAY, InstancePlan, LinkPlan
 from harness.scenario.types import TargetSelector
@@ -108,6 +114,16 @@ class RunningStack:
         """Kill an instance on purpose and record it."""
         self.backend.kill(self.handles[inst.name], sig)
         self.events.emit(InstanceKilled(self.clock(), instance=inst.name, signal=sig.name))
+
+    def pause(self, inst: InstancePlan) -> None:
+        """Freeze an instance (SIGSTOP or container pause) and record it."""
+        self.backend.pause(self.handles[inst.name])
+        self.events.emit(InstancePaused(self.clock(), instance=inst.name))
+
+    def resume(self, inst: InstancePlan) -> None:
+        """Unfreeze an instance and record it."""
+        self.backend.resume(self.handles[inst.name])
+        self.events.emit(InstanceResumed(self.clock(), instance=inst.name))
 
     def restart_all(self, instances: list[InstancePlan]) -> None:
         """Start instances again and wait until each is ready (in parallel)."""

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from harness.backends.base import BACKENDS, Backend, InstanceHandle, ServiceSpec
 
-from harness.backends import process  # noqa: F401  isort: skip  (registers itself)
+from harness.backends import docker, process  # noqa: F401  isort: skip  (register themselves)
 
 __all__ = ["BACKENDS", "Backend", "InstanceHandle", "ServiceSpec"]

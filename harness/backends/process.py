@@ -67,6 +67,7 @@ class ProcessBackend(Backend):
         ]
         argv += spec.resolved_args(lambda _name, host: str(host))
         env = {**os.environ, **handle.spec.env, RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"}
+        env["HARNESS_OWNER_PID"] = str(os.getpid())  # reap_leftovers tells crashed runs by it
         with handle.log_path.open("ab") as log:
             self._procs[handle.spec.name] = subprocess.Popen(
                 argv,

@@ -1,4 +1,4 @@
-"""Fault `region_outage`: a whole region goes away (instances killed, or links cut)."""
+"""Fault `region_outage`: a whole region goes away (instances killed or frozen, or links cut)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from harness.scenario.types import FaultSpecBase
 
 
 class RegionOutageSpec(FaultSpecBase):
-    """Take `target.region` out: `kill` its instances or `isolate` it from the network."""
+    """Take `target.region` out: `kill` or `freeze` its instances, or `isolate` it."""
 
     kind: Literal["region_outage"]
-    mode: Literal["kill", "isolate"] = Field(
-        "kill", description="kill: SIGKILL every instance; isolate: every link into it down"
+    mode: Literal["kill", "isolate", "freeze"] = Field(
+        "kill",
+        description="kill: SIGKILL every instance, restart on revert; isolate: every link into "
+        "the region down; freeze: every instance paused (SIGSTOP / container pause)",
     )
 
     def required_target_fields(self) -> tuple[str, ...]:
@@ -25,36 +27,42 @@ class RegionOutageSpec(FaultSpecBase):
 
 @register_fault("region_outage")
 class RegionOutageFault(Fault):
-    """Kill (restart on revert) or isolate (reconnect on revert) every instance of a region."""
+    """Each mode records what it did, so revert undoes exactly that, even after a half inject."""
 
     Spec = RegionOutageSpec
 
     def __init__(self, spec: FaultSpecBase, name: str) -> None:
         super().__init__(spec, name)
         self._killed: list[str] = []
+        self._frozen: list[str] = []
         self._downed: list[str] = []
 
     def inject(self, ctx: FaultContext) -> None:
-        """Kill every instance, or disable every link into the region."""
+        """Kill, freeze, or cut off every instance of the region."""
         spec = self.spec
         assert isinstance(spec, RegionOutageSpec)
-        if spec.mode == "kill":
-            for inst in ctx.stack.select_instances(spec.target):
-                self._killed.append(inst.name)
-                ctx.stack.kill(inst, reason=self.name)
-        else:
+        if spec.mode == "isolate":
             for link in ctx.stack.select_links(spec.target):
                 self._downed.append(link.name)
                 ctx.stack.proxy(link).disable()
                 ctx.events.emit(LinkChanged(ctx.clock(), link=link.name, change="down"))
+            return
+        for inst in ctx.stack.select_instances(spec.target):
+            if spec.mode == "kill":
+                self._killed.append(inst.name)
+                ctx.stack.kill(inst, reason=self.name)
+            else:
+                self._frozen.append(inst.name)
+                ctx.stack.pause(inst)
 
     def revert(self, ctx: FaultContext) -> None:
-        """Restart what was killed and bring up what was cut."""
+        """Bring up what was cut, thaw what was frozen, restart what was killed."""
 
         def bring_up(link_name: str) -> None:
             ctx.stack.proxy(ctx.stack.link(link_name)).enable()
             ctx.events.emit(LinkChanged(ctx.clock(), link=link_name, change="up"))
 
         undo_each(self._downed, bring_up)
+        undo_each(self._frozen, lambda name: ctx.stack.resume(ctx.stack.instance(name)))
         killed, self._killed = self._killed, []
         ctx.stack.restart_all([ctx.stack.instance(n) for n in killed])

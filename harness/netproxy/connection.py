@@ -9,7 +9,7 @@ import socket
 from asyncio.trsock import TransportSocket
 from collections.abc import Callable
 
-from harness.netproxy.addr import LOOPBACK, AddressError, upstream_port
+from harness.netproxy.addr import AddressError, upstream_host, upstream_port
 from harness.netproxy.channel import Channel
 from harness.netproxy.link import Link
 from harness.netproxy.toxic_set import Direction, ToxicSet
@@ -41,8 +41,17 @@ class SocketEnd(asyncio.BufferedProtocol):
         # Nagle plus delayed ACK adds ~40 ms per small write, which would hide a latency fault.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         transport.pause_reading()
+        # Python 3.11.2 (Debian bookworm's, so our images') starts reading just after
+        # connection_made even when it paused; pause again once that has happened.
+        asyncio.get_running_loop().call_soon(self._hold_reads)
         if self.on_made is not None:
             self.on_made(self)
+
+    def _hold_reads(self) -> None:
+        transport = self.transport
+        if transport is not None and self.inbox is None and not transport.is_closing():
+            transport.resume_reading()  # a no-op pair where the pause already holds
+            transport.pause_reading()
 
     def attach(self, inbox: Channel[Chunk], outbox: Channel[Chunk]) -> None:
         """Start feeding `inbox` from the socket and writing `outbox` to it."""
@@ -175,7 +184,8 @@ class Connection:
         loop = asyncio.get_running_loop()
         try:
             port = upstream_port(self.upstream_addr)
-            _, end = await loop.create_connection(SocketEnd, LOOPBACK, port)
+            host = upstream_host(self.upstream_addr)
+            _, end = await loop.create_connection(SocketEnd, host, port)
         except (OSError, AddressError) as exc:
             log.info("upstream %s: dial failed: %s", self.upstream_addr, exc)
             return None

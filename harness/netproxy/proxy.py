@@ -7,7 +7,7 @@ import logging
 import os
 import random
 
-from harness.netproxy.addr import LOOPBACK, AddressError, listen_port, normalize_listen
+from harness.netproxy.addr import AddressError, bind_host, listen_port, normalize_listen
 from harness.netproxy.connection import Connection, SocketEnd
 from harness.netproxy.errors import ApiError
 from harness.netproxy.toxic_set import ToxicSet
@@ -41,14 +41,14 @@ class Proxy:
             port = listen_port(self.listen)
         except AddressError as exc:
             raise ApiError(str(exc), 500) from None
-        loop = asyncio.get_running_loop()
+        loop, host = asyncio.get_running_loop(), bind_host()
         try:
-            server = await loop.create_server(self._accept, LOOPBACK, port, reuse_address=True)
+            server = await loop.create_server(self._accept, host, port, reuse_address=True)
         except OSError as exc:
             reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
-            raise ApiError(f"listen tcp {LOOPBACK}:{port}: bind: {reason}", 500) from None
+            raise ApiError(f"listen tcp {host}:{port}: bind: {reason}", 500) from None
         self._server = server
-        self.listen = f"{LOOPBACK}:{server.sockets[0].getsockname()[1]}"
+        self.listen = f"{host}:{server.sockets[0].getsockname()[1]}"
         self.enabled = True
         log.info("proxy %s listening on %s for %s", self.name, self.listen, self.upstream)
 

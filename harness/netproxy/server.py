@@ -9,7 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from harness.errors import HarnessError, Location
-from harness.netproxy.addr import LOOPBACK, AddressError, listen_port
+from harness.netproxy.addr import LOOPBACK, AddressError, bind_host, listen_port
 from harness.netproxy.api import build_app
 from harness.netproxy.collection import ProxyCollection
 from harness.netproxy.errors import ApiError
@@ -50,15 +50,16 @@ async def serve(
         await load_config(collection, config)
     runner = web.AppRunner(build_app(collection), access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, LOOPBACK, port)
+    bind = bind_host()
+    site = web.TCPSite(runner, bind, port)
     try:
         await site.start()
     except OSError as exc:
         await runner.cleanup()
         await collection.close()
-        raise HarnessError(f"netproxy API on {LOOPBACK}:{port}: {exc.strerror}") from None
+        raise HarnessError(f"netproxy API on {bind}:{port}: {exc.strerror}") from None
     bound = runner.addresses[0][1]
-    return NetProxyServer(LOOPBACK, bound, collection, runner)
+    return NetProxyServer(bind, bound, collection, runner)
 
 
 async def load_config(collection: ProxyCollection, path: Path) -> None:

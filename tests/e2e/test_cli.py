@@ -34,7 +34,7 @@ def test_bad_scenario_exits_2_with_places_and_starts_nothing(tmp_path: Path) -> 
     )
     out = tmp_path / "run"
     proc = subprocess.run(
-        harness_argv("run", str(scenario), "--out", str(out)),
+        harness_argv("run", str(scenario), "--out", str(out), "--backend", "process"),
         capture_output=True,
         text=True,
         timeout=60,
@@ -64,9 +64,11 @@ def test_validate_reports_every_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_signal_mid_fault_reverts_and_writes_incomplete_results(
-    out_dir: Path, sig: signal.Signals
+    out_dir: Path, sig: signal.Signals, backend: str
 ) -> None:
-    proc = start_harness(out_dir, SCENARIOS / "regional-outage.yaml", "--time-scale", "0.2")
+    proc = start_harness(
+        out_dir, SCENARIOS / "regional-outage.yaml", "--time-scale", "0.2", "--backend", backend
+    )
     try:
         wait_for_line(out_dir / "events.jsonl", '"FaultInjected"', timeout=90)
         proc.send_signal(sig)
@@ -88,7 +90,14 @@ def test_stack_that_cannot_start_exits_2_naming_the_service(tmp_path: Path) -> N
     out = tmp_path / "run"
     env = {**os.environ, "HARNESS_START_TIMEOUT": "0.001"}
     proc = subprocess.run(
-        harness_argv("run", str(SCENARIOS / "regional-outage.yaml"), "--out", str(out)),
+        harness_argv(
+            "run",
+            str(SCENARIOS / "regional-outage.yaml"),
+            "--out",
+            str(out),
+            "--backend",
+            "process",
+        ),
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,4 +1,4 @@
-"""Whole scenarios through the CLI on the process backend, at a compressed time scale."""
+"""Whole scenarios through the CLI on both backends, at a compressed time scale."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from tests.e2e.conftest import SCENARIOS, run_harness, variant
 pytestmark = pytest.mark.e2e
 
 
-def test_regional_outage_active_passive_passes_and_fails_over(out_dir: Path) -> None:
-    run = run_harness(out_dir, SCENARIOS / "regional-outage.yaml", "--time-scale", "0.1")
+def test_regional_outage_active_passive_passes_and_fails_over(out_dir: Path, backend: str) -> None:
+    run = run_harness(
+        out_dir, SCENARIOS / "regional-outage.yaml", "--time-scale", "0.1", "--backend", backend
+    )
     assert run.code == 0, run.stderr[-3000:]
     results = run.results
     assert results["verdict"] == "pass" and results["time_scale"] == 0.1
+    assert results["backend"] == backend
     fault = results["faults"][0]
     assert fault["recovered"] and fault["injected_at"] is not None
     types = [e["type"] for e in results["events"]]
@@ -28,13 +31,15 @@ def test_regional_outage_active_passive_passes_and_fails_over(out_dir: Path) -> 
     assert "failover" in run.stderr.lower()
 
 
-def test_regional_outage_single_region_fails_its_slo(tmp_path: Path, out_dir: Path) -> None:
+def test_regional_outage_single_region_fails_its_slo(
+    tmp_path: Path, out_dir: Path, backend: str
+) -> None:
     scenario = variant(
         tmp_path,
         "regional-outage.yaml",
         {"architecture: active-passive": "architecture: single-region"},
     )
-    run = run_harness(out_dir, scenario, "--time-scale", "0.1")
+    run = run_harness(out_dir, scenario, "--time-scale", "0.1", "--backend", backend)
     assert run.code == 1, run.stderr[-3000:]
     results = run.results
     assert results["verdict"] == "fail"
@@ -43,8 +48,10 @@ def test_regional_outage_single_region_fails_its_slo(tmp_path: Path, out_dir: Pa
     assert results["faults"][0]["errors"] > 0
 
 
-def test_latency_spike_is_measured_and_the_slow_region_ejected(out_dir: Path) -> None:
-    run = run_harness(out_dir, SCENARIOS / "latency-spike.yaml", "--time-scale", "0.1")
+def test_latency_spike_is_measured_and_the_slow_region_ejected(out_dir: Path, backend: str) -> None:
+    run = run_harness(
+        out_dir, SCENARIOS / "latency-spike.yaml", "--time-scale", "0.1", "--backend", backend
+    )
     assert run.code == 0, run.stderr[-3000:]
     results = run.results
     phases = {p["name"]: p for p in results["phases"]}
@@ -57,7 +64,9 @@ def test_latency_spike_is_measured_and_the_slow_region_ejected(out_dir: Path) ->
     assert health[-1] == {"instance": "inference-us-east-1-0", "healthy": True}
 
 
-def test_recovery_time_is_calibrated_against_a_known_outage(tmp_path: Path, out_dir: Path) -> None:
+def test_recovery_time_is_calibrated_against_a_known_outage(
+    tmp_path: Path, out_dir: Path, backend: str
+) -> None:
     """Every link into the only region is down for exactly 5 s: recovery must read 5 s ± 0.5 s."""
     scenario = variant(
         tmp_path,
@@ -73,7 +82,7 @@ def test_recovery_time_is_calibrated_against_a_known_outage(tmp_path: Path, out_
             "stabilisation: 5s": "stabilisation: 2s",
         },
     )
-    run = run_harness(out_dir, scenario, "--time-scale", "1")
+    run = run_harness(out_dir, scenario, "--time-scale", "1", "--backend", backend)
     fault = run.results["faults"][0]
     assert fault["time_to_recover_s"] == pytest.approx(5.0, abs=0.5), fault
     assert fault["recovered"]

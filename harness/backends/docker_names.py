@@ -1,0 +1,129 @@
+"""Names, labels, commands and network membership of the docker backend (pure functions)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from harness.backends.base import RunInfo, ServiceSpec
+
+LABEL_RUN_ID = "harness.run-id"
+LABEL_SCENARIO = "harness.scenario"
+LABEL_SERVICE = "harness.service"
+LABEL_INSTANCE = "harness.instance"
+LABEL_OWNER_PID = "harness.owner-pid"
+LABEL_KEYS = (LABEL_RUN_ID, LABEL_SCENARIO, LABEL_SERVICE, LABEL_INSTANCE, LABEL_OWNER_PID)
+LABEL_ROLE = "harness.role"  # on containers: ROLE_SERVICE, or ROLE_NET for the namespace holder
+ROLE_SERVICE = "service"
+ROLE_NET = "net"
+
+RUN_ID_ENV = "HARNESS_RUN_ID"
+OWNER_PID_ENV = "HARNESS_OWNER_PID"
+IN_CONTAINER_ENV = "HARNESS_IN_CONTAINER"
+
+CONTAINER_PORT = 8080
+PORT_KEY = f"{CONTAINER_PORT}/tcp"
+LINK_PORT_BASE = 10000
+CORE = "core"  # the inter-region (edge) network the gateway and the proxy share
+NETWORK_SERVICE = "network"  # `harness.service` of a network
+
+_NOT_ALLOWED = re.compile(r"[^a-zA-Z0-9_.-]+")
+
+
+def docker_name(*parts: str) -> str:
+    """Join `parts` with '-' into a valid container/network name (other characters become '-')."""
+    name = _NOT_ALLOWED.sub("-", "-".join(parts))
+    return name if name[:1].isalnum() else f"x{name}"
+
+
+def container_name(run_id: str, instance: str) -> str:
+    """`harness-<run_id>-<instance>`."""
+    return docker_name("harness", run_id, instance)
+
+
+def net_holder_name(run_id: str, instance: str) -> str:
+    """`harness-<run_id>-<instance>-net`: the container owning the instance's network namespace."""
+    return docker_name("harness", run_id, instance, ROLE_NET)
+
+
+def network_name(run_id: str, key: str) -> str:
+    """`harness-<run_id>-<region>` or `harness-<run_id>-core`."""
+    return docker_name("harness", run_id, key)
+
+
+def labels(
+    run: RunInfo, service: str, instance: str, owner_pid: int, role: str | None = None
+) -> dict[str, str]:
+    """The labels every container, network and volume of a run carries (+ a container's role)."""
+    found = {
+        LABEL_RUN_ID: run.run_id,
+        LABEL_SCENARIO: run.scenario,
+        LABEL_SERVICE: service,
+        LABEL_INSTANCE: instance,
+        LABEL_OWNER_PID: str(owner_pid),
+    }
+    return found | ({LABEL_ROLE: role} if role else {})
+
+
+def label_filter(run_id: str | None = None) -> dict[str, str]:
+    """SDK `filters` selecting everything of one run, or of every run when `run_id` is None."""
+    return {"label": f"{LABEL_RUN_ID}={run_id}" if run_id else LABEL_RUN_ID}
+
+
+def owner_pid(object_labels: dict[str, str] | None) -> int | None:
+    """The harness pid recorded in `harness.owner-pid`, or None if absent or malformed."""
+    value = (object_labels or {}).get(LABEL_OWNER_PID, "")
+    return int(value) if value.isdigit() else None
+
+
+def network_keys(spec: ServiceSpec, regions: tuple[str, ...]) -> list[str]:
+    """Networks `spec` joins, first one first: its region; all regions + core; or core."""
+    if spec.spans_regions:
+        return [*regions, CORE]
+    return [spec.region] if spec.region else [CORE]
+
+
+def net_holder_command() -> list[str]:
+    """What the namespace holder runs: nothing but a sleep (every image has coreutils)."""
+    return ["sleep", "infinity"]
+
+
+def mount_path(name: str) -> str:
+    """Where the host path of mount `name` is visible inside the container."""
+    return f"/mnt/{name}"
+
+
+def volumes(spec: ServiceSpec) -> dict[str, dict[str, str]]:
+    """SDK `volumes`: every mount bound read-only at /mnt/<name>."""
+    return {
+        str(Path(host).resolve()): {"bind": mount_path(name), "mode": "ro"}
+        for name, host in spec.mounts.items()
+    }
+
+
+def command(spec: ServiceSpec) -> list[str]:
+    """`python3 -m <module> --host 0.0.0.0 --port 8080 <args>` with mounts resolved."""
+    head = ["python3", "-m", spec.module, "--host", "0.0.0.0", "--port", str(CONTAINER_PORT)]
+    return head + spec.resolved_args(lambda name, _host: mount_path(name))
+
+
+def environment(spec: ServiceSpec, run_id: str, owner: int) -> dict[str, str]:
+    """The spec's env plus the run markers; HARNESS_IN_CONTAINER lets the proxy bind 0.0.0.0."""
+    return {
+        **spec.env,
+        RUN_ID_ENV: run_id,
+        OWNER_PID_ENV: str(owner),
+        IN_CONTAINER_ENV: "1",
+        "PYTHONUNBUFFERED": "1",  # logs reach `docker logs` as they are written
+    }
+
+
+def peer_address(spec: ServiceSpec) -> str:
+    """`<alias>:8080`, resolved by Docker's DNS on the networks the instance shares."""
+    return f"{spec.name}:{CONTAINER_PORT}"
+
+
+def link_endpoint(proxy: ServiceSpec, index: int) -> tuple[str, str]:
+    """(listen on every interface of the proxy container, dial `<proxy alias>:<10000+index>`)."""
+    port = LINK_PORT_BASE + index
+    return f"0.0.0.0:{port}", f"{proxy.name}:{port}"
