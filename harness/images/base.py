@@ -28,27 +28,35 @@ class BaseImage:
 
 
 def resolve_base(client: Any, progress: Callable[[str], None]) -> BaseImage:
-    """Find the base image: local, else pulled, else the offline base (built once, then reused)."""
+    """Find the base image: local, else the offline base built earlier, else pulled, else built.
+
+    A pull is tried only when neither the configured base nor the offline base is present, so a
+    machine without a registry asks for it once, not on every run.
+    """
     wanted = settings.base_image()
     image = local_image(client, wanted)
+    if image is not None:
+        return BaseImage(wanted, image.id, python_version(client, image))
+    offline = local_image(client, OFFLINE_BASE)
+    if offline is not None:
+        progress(
+            f"base image {wanted} not present: using {OFFLINE_BASE}, built earlier "
+            f"(remove it to try pulling {wanted} again)"
+        )
+        return BaseImage(OFFLINE_BASE, offline.id, python_version(client, offline))
     reason = "not present"
-    if image is None and wanted != OFFLINE_BASE:
+    if wanted != OFFLINE_BASE:
         progress(f"pulling base image {wanted}")
         reason = pull(client, wanted, settings.pull_timeout_s()) or "pulled, yet not found"
         image = local_image(client, wanted)
-    ref = wanted
-    if image is None:
-        ref = OFFLINE_BASE
-        image = local_image(client, OFFLINE_BASE)
-        if image is None:
-            progress(
-                f"base image {wanted} cannot be pulled ({reason}): building the offline base "
-                f"image {OFFLINE_BASE} with debootstrap (once, ~60 s)"
-            )
-            image = build_offline_base(client, progress)
-        else:
-            progress(f"base image {wanted} cannot be pulled ({reason}): using {OFFLINE_BASE}")
-    return BaseImage(ref, image.id, python_version(client, image))
+        if image is not None:
+            return BaseImage(wanted, image.id, python_version(client, image))
+    progress(
+        f"base image {wanted} cannot be pulled ({reason}): building the offline base "
+        f"image {OFFLINE_BASE} with debootstrap (once, ~60 s)"
+    )
+    image = build_offline_base(client, progress)
+    return BaseImage(OFFLINE_BASE, image.id, python_version(client, image))
 
 
 def local_image(client: Any, ref: str) -> Any | None:

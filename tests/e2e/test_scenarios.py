@@ -86,3 +86,16 @@ def test_recovery_time_is_calibrated_against_a_known_outage(
     fault = run.results["faults"][0]
     assert fault["time_to_recover_s"] == pytest.approx(5.0, abs=0.5), fault
     assert fault["recovered"]
+
+
+def test_frozen_primary_region_fails_over(tmp_path: Path, out_dir: Path, backend: str) -> None:
+    """Mode freeze pauses every instance: health checks time out and the gateway fails over."""
+    scenario = variant(tmp_path, "regional-outage.yaml", {"mode: kill": "mode: freeze"})
+    run = run_harness(out_dir, scenario, "--time-scale", "0.1", "--backend", backend)
+    assert run.code == 0, run.stderr[-3000:]
+    events = run.results["events"]
+    types = [e["type"] for e in events]
+    assert types.count("InstancePaused") == 2 and types.count("InstanceResumed") == 2
+    assert "InstanceKilled" not in types
+    failovers = [e["data"] for e in events if e["type"] == "FailoverSeen"]
+    assert {"from_region": "us-east-1", "to_region": "eu-west-1"} in failovers

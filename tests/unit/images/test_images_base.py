@@ -86,12 +86,13 @@ def test_missing_base_is_pulled() -> None:
     assert client.api.pulled == [("python", "3.11-slim")]
 
 
-def test_refused_pull_reuses_the_offline_base_and_says_so() -> None:
+def test_offline_base_built_earlier_is_reused_without_a_pull() -> None:
     client = FakeClient({OFFLINE_BASE: labelled("offline")}, pull_result="no such host")
     lines: list[str] = []
     base = resolve_base(client, lines.append)
     assert (base.ref, base.id) == (OFFLINE_BASE, "offline")
-    assert any("cannot be pulled" in line and OFFLINE_BASE in line for line in lines)
+    assert client.api.pulled == []  # a machine without a registry is asked once, not every run
+    assert any("not present" in line and OFFLINE_BASE in line for line in lines)
 
 
 def test_refused_pull_builds_the_offline_base_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,6 +110,7 @@ def test_refused_pull_builds_the_offline_base_once(monkeypatch: pytest.MonkeyPat
     assert any("building the offline base image" in line for line in lines)
     assert resolve_base(client, lines.append).id == "fresh"
     assert built == ["yes"]
+    assert len(client.api.pulled) == 1
 
 
 def test_silent_pull_is_given_up() -> None:
