@@ -19,10 +19,11 @@ class Event:
 
     t: float
     kind: ClassVar[str] = "Event"
+    template: ClassVar[str] = "{kind}"  # str.format over the event's fields
 
     def message(self) -> str:
         """One line for people."""
-        return self.kind
+        return self.template.format(kind=self.kind, **self.data())
 
     def data(self) -> dict[str, Any]:
         """The event's fields other than `t`."""
@@ -45,8 +46,7 @@ class PhaseStarted(Event):
     phase: str = ""
     kind: ClassVar[str] = "PhaseStarted"
 
-    def message(self) -> str:
-        return f"phase {self.phase} started"
+    template: ClassVar[str] = "phase {phase} started"
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,7 @@ class FaultInjected(Event):
     target: str = ""
     kind: ClassVar[str] = "FaultInjected"
 
-    def message(self) -> str:
-        return f"{self.fault} injected ({self.fault_kind} on {self.target})"
+    template: ClassVar[str] = "{fault} injected ({fault_kind} on {target})"
 
 
 @dataclass(frozen=True)
@@ -83,8 +82,7 @@ class InstanceKilled(Event):
     signal: str = ""
     kind: ClassVar[str] = "InstanceKilled"
 
-    def message(self) -> str:
-        return f"{self.instance} killed ({self.signal})"
+    template: ClassVar[str] = "{instance} killed ({signal})"
 
 
 @dataclass(frozen=True)
@@ -94,8 +92,7 @@ class InstanceStarted(Event):
     instance: str = ""
     kind: ClassVar[str] = "InstanceStarted"
 
-    def message(self) -> str:
-        return f"{self.instance} started"
+    template: ClassVar[str] = "{instance} started"
 
 
 @dataclass(frozen=True)
@@ -105,8 +102,7 @@ class InstancePaused(Event):
     instance: str = ""
     kind: ClassVar[str] = "InstancePaused"
 
-    def message(self) -> str:
-        return f"{self.instance} paused"
+    template: ClassVar[str] = "{instance} paused"
 
 
 @dataclass(frozen=True)
@@ -116,8 +112,7 @@ class InstanceResumed(Event):
     instance: str = ""
     kind: ClassVar[str] = "InstanceResumed"
 
-    def message(self) -> str:
-        return f"{self.instance} resumed"
+    template: ClassVar[str] = "{instance} resumed"
 
 
 @dataclass(frozen=True)
@@ -128,8 +123,7 @@ class LinkChanged(Event):
     change: str = ""
     kind: ClassVar[str] = "LinkChanged"
 
-    def message(self) -> str:
-        return f"link {self.link}: {self.change}"
+    template: ClassVar[str] = "link {link}: {change}"
 
 
 @dataclass(frozen=True)
@@ -140,8 +134,7 @@ class FailoverSeen(Event):
     to_region: str | None = None
     kind: ClassVar[str] = "FailoverSeen"
 
-    def message(self) -> str:
-        return f"gateway failover {self.from_region} → {self.to_region}"
+    template: ClassVar[str] = "gateway failover {from_region} → {to_region}"
 
 
 @dataclass(frozen=True)
@@ -163,8 +156,7 @@ class RunAborted(Event):
     reason: str = ""
     kind: ClassVar[str] = "RunAborted"
 
-    def message(self) -> str:
-        return f"run aborted: {self.reason}"
+    template: ClassVar[str] = "run aborted: {reason}"
 
 
 Subscriber = Callable[[Event], None]
