@@ -1,4 +1,4 @@
-"""Rendering of results: results.json, report.html (and later junit.xml)."""
+"""Rendering of results: results.json, report.html and junit.xml."""
 
 from __future__ import annotations
 
@@ -14,9 +14,14 @@ __all__ = ["write_all"]
 def write_all(results: Results, out_dir: Path) -> dict[str, Path]:
     """Write every report file for `results` into `out_dir`; results.json goes first."""
     # Imported here so `import harness.report` (and the CLI) stays cheap.
-    from harness.report import html, results_json
+    from harness.report import html, junit, results_json
 
     written: dict[str, Path] = {}
-    for name, writer in (("results.json", results_json.write), ("report.html", html.write)):
+    writers = (
+        ("results.json", results_json.write),
+        ("report.html", html.write),
+        ("junit.xml", junit.write),
+    )
+    for name, writer in writers:
         written[name] = writer(results, out_dir)
     return written

@@ -79,5 +79,10 @@ def test_write_all_writes_results_then_report(results: Results, tmp_path: Path) 
     assert written == {
         "results.json": tmp_path / "results.json",
         "report.html": tmp_path / "report.html",
+        "junit.xml": tmp_path / "junit.xml",
     }
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "results.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "junit.xml",
+        "report.html",
+        "results.json",
+    ]
