@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from targets.model.dataset import DATASET_PARAMS, FEATURES, Dataset, make_dataset
+from targets.model.profile import reference_profile
 
 __all__ = ["INPUT_NAME", "MODEL_PARAMS", "ModelArtifacts", "build_model", "cache_key", "main"]
 
@@ -28,7 +29,11 @@ MODEL_PARAMS: dict[str, Any] = {
     "target_opset": {"": 17, "ai.onnx.ml": 3},
 }
 _LIBS = ("scikit-learn", "skl2onnx", "onnx", "numpy")
-_SOURCES = (Path(__file__), Path(__file__).with_name("dataset.py"))
+_SOURCES = (
+    Path(__file__),
+    Path(__file__).with_name("dataset.py"),
+    Path(__file__).with_name("profile.py"),
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class ModelArtifacts:
     model_path: Path
     holdout_path: Path
     manifest_path: Path
+    profile_path: Path
+    stream_path: Path
     model_version: str
     sha256: str
     accuracy: float
@@ -81,6 +88,8 @@ def _artifacts(out_dir: Path, manifest: dict[str, Any], cache_hit: bool) -> Mode
         model_path=out_dir / "model.onnx",
         holdout_path=out_dir / "holdout.npz",
         manifest_path=out_dir / "manifest.json",
+        profile_path=out_dir / "profile.json",
+        stream_path=out_dir / "stream.npz",
         model_version=manifest["model_version"],
         sha256=manifest["sha256"],
         accuracy=float(manifest["holdout_accuracy"]),
@@ -95,7 +104,7 @@ def _cached(out_dir: Path, key: str) -> ModelArtifacts | None:
         manifest = json.loads((out_dir / "manifest.json").read_text())
         intact = (
             manifest.get("cache_key") == key
-            and (out_dir / "holdout.npz").is_file()
+            and all((out_dir / f).is_file() for f in ("holdout.npz", "stream.npz", "profile.json"))
             and _sha256(out_dir / "model.onnx") == manifest.get("sha256")
         )
     except (OSError, ValueError):
@@ -140,6 +149,12 @@ def _onnx_accuracy(model_bytes: bytes, X: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(labels == y))
 
 
+def _npz(X: np.ndarray, y: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, X=X.astype(np.float32), y=y.astype(np.int64))
+    return buf.getvalue()
+
+
 def _manifest(key: str, seed: int, data: Dataset, sha: str, accuracy: float) -> dict[str, Any]:
     return {
         "model_version": f"fraud-lr-{sha[:12]}",
@@ -156,13 +171,18 @@ def _manifest(key: str, seed: int, data: Dataset, sha: str, accuracy: float) -> 
         "train_rows": len(data.y_train),
         "train_params": {"dataset": DATASET_PARAMS, "model": MODEL_PARAMS},
         "libs": {lib: metadata.version(lib) for lib in _LIBS},
-        "files": {"model": "model.onnx", "holdout": "holdout.npz"},
+        "files": {
+            "model": "model.onnx",
+            "holdout": "holdout.npz",
+            "stream": "stream.npz",
+            "profile": "profile.json",
+        },
         "built_at": round(time.time(), 3),
     }
 
 
 def build_model(out_dir: Path, seed: int = 7) -> ModelArtifacts:
-    """Build model.onnx, holdout.npz and manifest.json in out_dir, or reuse a matching build."""
+    """Build model.onnx, holdout.npz, stream.npz, profile.json and manifest.json in out_dir, or reuse a matching build."""
     out_dir = Path(out_dir)
     key = cache_key(seed)
     cached = _cached(out_dir, key)
@@ -172,9 +192,12 @@ def build_model(out_dir: Path, seed: int = 7) -> ModelArtifacts:
     data = make_dataset(seed)
     model_bytes = _to_onnx(_train(data), len(FEATURES))
     accuracy = _onnx_accuracy(model_bytes, data.X_holdout, data.y_holdout)
-    buf = io.BytesIO()
-    np.savez(buf, X=data.X_holdout.astype(np.float32), y=data.y_holdout.astype(np.int64))
-    _write_atomic(out_dir / "holdout.npz", buf.getvalue())
+    _write_atomic(out_dir / "holdout.npz", _npz(data.X_holdout, data.y_holdout))
+    # The feed's records: the training split in a seeded order (same distribution as training).
+    order = np.random.default_rng(seed).permutation(len(data.y_train))
+    _write_atomic(out_dir / "stream.npz", _npz(data.X_train[order], data.y_train[order]))
+    profile = reference_profile(data.X_train, data.feature_names)
+    _write_atomic(out_dir / "profile.json", json.dumps(profile, indent=1).encode() + b"\n")
     _write_atomic(out_dir / "model.onnx", model_bytes)
     sha = hashlib.sha256(model_bytes).hexdigest()
     manifest = _manifest(key, seed, data, sha, accuracy)
