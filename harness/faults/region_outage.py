@@ -17,8 +17,8 @@ class RegionOutageSpec(FaultSpecBase):
     kind: Literal["region_outage"]
     mode: Literal["kill", "isolate", "freeze"] = Field(
         "kill",
-        description="kill: SIGKILL every instance, restart on revert; isolate: every link into "
-        "the region down; freeze: every instance paused (SIGSTOP / container pause)",
+        description="kill: SIGKILL every instance (object store included: its data is lost), "
+        "restart on revert; isolate: every link into or out of the region down; freeze: every instance paused (SIGSTOP / container pause)",
     )
 
     def required_target_fields(self) -> tuple[str, ...]:
@@ -42,7 +42,8 @@ class RegionOutageFault(Fault):
         spec = self.spec
         assert isinstance(spec, RegionOutageSpec)
         if spec.mode == "isolate":
-            for link in ctx.stack.select_links(spec.target):
+            assert spec.target.region is not None
+            for link in ctx.stack.plan.topology.links_across(spec.target.region):
                 self._downed.append(link.name)
                 ctx.stack.proxy(link).disable()
                 ctx.events.emit(LinkChanged(ctx.clock(), link=link.name, change="down"))

@@ -6,7 +6,7 @@ import difflib
 
 from harness.scenario.durations import format_duration
 from harness.scenario.model import Scenario
-from harness.scenario.topology import INFERENCE, Topology, resolve_topology
+from harness.scenario.topology import Topology, resolve_topology
 from harness.scenario.types import FaultSpecBase
 from harness.scenario.yaml_source import YamlPath
 from harness.score.slo_metrics import SLO_METRICS
@@ -53,8 +53,8 @@ def _check_target(fault: FaultSpecBase, path: YamlPath, topology: Topology) -> l
             issues.append(((*path, "target"), f"fault {fault.kind} needs target.{name}", None))
     known = {
         "region": list(topology.regions),
-        "service": [INFERENCE],
-        "instance": [i.name for i in topology.inference()],
+        "service": sorted({i.service for i in topology.regional()}),
+        "instance": [i.name for i in topology.regional()],
     }
     for name, values in known.items():
         value = getattr(target, name)
@@ -66,7 +66,7 @@ def _check_target(fault: FaultSpecBase, path: YamlPath, topology: Topology) -> l
                     _hint(value, values),
                 )
             )
-    if not issues and not topology.select_links(target):
+    if not issues and not (topology.select_links(target) or topology.select_instances(target)):
         issues.append(((*path, "target"), f"target ({target.describe()}) matches nothing", None))
     return issues
 

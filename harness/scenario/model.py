@@ -46,6 +46,42 @@ class InferenceSpec(StrictModel):
     replicas: int = Field(1, ge=1, le=16)
 
 
+class Replication(StrictModel):
+    """How accepted records reach the other regions' stores."""
+
+    mode: Literal["async", "sync", "none"] = Field(
+        "async",
+        description="async: a replicator copies new objects after `lag`; sync: ingest writes "
+        "every region before it acknowledges; none: no copies",
+    )
+    lag: Duration = Field(0.0, description="async: delay before an object is copied (scaled)")
+    interval: Duration = Field(1.0, description="async: time between replication passes (scaled)")
+
+
+class Retrain(StrictModel):
+    """The retrain job of the first region: on a schedule and/or when drift is seen."""
+
+    every: Duration | None = Field(None, description="retrain this often (scaled); none: never")
+    on_drift: bool = Field(True, description="also retrain when the recent records drift")
+    check_interval: Duration = Field(1.0, description="time between checks (scaled)")
+    window: int = Field(2000, ge=50, description="newest records a model is trained on")
+    min_rows: int = Field(500, ge=10, description="fewer readable records: the run is skipped")
+    max_drop: float = Field(
+        0.02, ge=0, le=1, description="a candidate less accurate than this below the serving "
+        "model on the golden set is not promoted",
+    )
+
+
+class PipelineSpec(StrictModel):
+    """Object storage per region, ingest, replication, retrain and the model registry."""
+
+    replication: Replication = Field(default_factory=Replication)
+    retrain: Retrain | None = Field(None, description="absent: no retrain job")
+    registry_poll: Duration = Field(
+        1.0, description="how often inference instances poll the model registry (scaled)"
+    )
+
+
 class RegionSpec(StrictModel):
     """One region: a name and what runs in it."""
 
@@ -59,6 +95,9 @@ class Stack(StrictModel):
     architecture: Architecture
     regions: list[RegionSpec] = Field(min_length=1)
     gateway: GatewaySpec = Field(default_factory=GatewaySpec)
+    pipeline: PipelineSpec | None = Field(
+        None, description="the data pipeline (object store per region, ingest, replication)"
+    )
 
     @field_validator("regions")
     @classmethod
@@ -89,6 +128,14 @@ class Phases(StrictModel):
         return self.baseline + self.fault + self.recovery
 
 
+class FeedSpec(StrictModel):
+    """Labelled records sent to the ingest of the first region that takes them."""
+
+    rate: float = Field(gt=0, le=2000, description="records per second")
+    batch_size: int = Field(10, ge=1, le=1000, description="records per request")
+    timeout: Duration = Field(2.0, description="timeout of one request (not scaled)")
+
+
 class LoadSpec(StrictModel):
     """Labelled traffic at a constant rate for the length of the phases."""
 
@@ -96,6 +143,7 @@ class LoadSpec(StrictModel):
     timeout: Duration = Field(2.0, description="client timeout per request (not scaled)")
     batch_size: int = Field(1, ge=1, le=1024, description="rows per request")
     phases: Phases
+    feed: FeedSpec | None = Field(None, description="records into the pipeline (needs one)")
 
 
 ObjectiveField = Annotated[
