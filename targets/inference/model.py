@@ -40,12 +40,15 @@ def _feature_width(name: str, shape: list[Any]) -> int:
 class OnnxModel:
     """An onnxruntime session with one intra-op and one inter-op thread (one core per instance)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, source: Path | bytes) -> None:
+        """Load a model from a file path or from the model's bytes (a registry download)."""
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         self.session = ort.InferenceSession(
-            str(path), sess_options=opts, providers=["CPUExecutionProvider"]
+            source if isinstance(source, bytes) else str(source),
+            sess_options=opts,
+            providers=["CPUExecutionProvider"],
         )
         first = self.session.get_inputs()[0]
         self.input_name: str = first.name

@@ -5,17 +5,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
+from targets.common.drift import load_profile
 from targets.common.http import HttpMetrics, json_error, metrics_response
 from targets.common.jsonlog import log_event
 from targets.common.metrics import Registry
 from targets.common.net import nodelay_middleware
 from targets.common.serve import ServeOptions, serve
 from targets.inference.model import InputError, OnnxModel, parse_rows, resolve_model_version
+from targets.inference.poller import RegistryPoller
+from targets.inference.quality import QualityChecks
+from targets.inference.slot import ModelSlot, Serving
 
 __all__ = ["InferenceState", "build_app", "main"]
 
@@ -25,28 +31,47 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 
 @dataclass
 class InferenceState:
-    """Everything the handlers share: the model, who we are, and whether we are draining."""
+    """Everything the handlers share: the model slot, who we are, and whether we are draining."""
 
-    model: OnnxModel
-    model_version: str
+    initial: Serving  # the model loaded at start; handlers read slot.current
     instance: str
     region: str
     service_time_s: float = 0.0
     max_rows: int = 10_000
     draining: bool = False
     registry: Registry = field(default_factory=Registry)
+    profile: dict[str, Any] | None = None
+    drift_window: int = 200
+    alert_hold_s: float = 10.0
 
     def __post_init__(self) -> None:
         self.http = HttpMetrics(self.registry, "inference", PATHS)
         self.rows = self.registry.counter("inference_rows_total", "Rows scored by the model.")
         self.ready = self.registry.gauge("inference_ready", "1 when /readyz answers 200.")
         self.ready.set(value=1.0)
-        info = self.registry.gauge(
-            "inference_model_info",
-            "The model this instance serves.",
-            ("model_version", "instance", "region"),
+        self.slot = ModelSlot(self.registry, self.initial, self.instance, self.region)
+        self.quality = QualityChecks(
+            self.registry, self.instance, self.profile, self.drift_window, self.alert_hold_s
         )
-        info.set(self.model_version, self.instance, self.region, value=1.0)
+        self.poller: RegistryPoller | None = None
+
+    def poll_registry(self, url: str, interval_s: float) -> None:
+        """Poll the registry at `url` for new model versions once the app runs."""
+        self.poller = RegistryPoller(
+            self.slot,
+            self.registry,
+            url,
+            self.region,
+            interval_s,
+            on_reject=self.quality.model_rejected,
+        )
+
+    def background(self) -> list[Coroutine[Any, Any, None]]:
+        """Return the loops to run beside the handlers: quality ticks and registry polls."""
+        loops = [self.quality.run()]
+        if self.poller is not None:
+            loops.append(self.poller.run())
+        return loops
 
     def start_draining(self) -> None:
         """Turn readiness false at once; requests keep being served until the listener closes."""
@@ -61,18 +86,20 @@ async def predict(request: web.Request) -> web.StreamResponse:
     """Score the rows in the body; 400 with a reason on any bad input."""
     state = request.app[STATE]
     try:
-        X = parse_rows(await request.json(), state.model.n_features, state.max_rows)
+        X = parse_rows(await request.json(), state.slot.current.model.n_features, state.max_rows)
     except (InputError, ValueError) as exc:
         return json_error(400, str(exc) if isinstance(exc, InputError) else "body is not JSON")
     if state.service_time_s > 0:
         await asyncio.sleep(state.service_time_s)  # simulated model cost, does not block the loop
-    result = state.model.predict(X)
+    serving = state.slot.current  # one snapshot: the model and its name always agree
+    result = serving.model.predict(X)
     state.rows.inc(amount=len(result.labels))
+    state.quality.observe(X)
     response = web.json_response(
         {
             "predictions": result.labels,
             "probabilities": result.probabilities,
-            "model_version": state.model_version,
+            "model_version": serving.version,
             "instance": state.instance,
             "region": state.region,
         }
@@ -92,12 +119,20 @@ async def readyz(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
     if state.draining:
         return web.json_response({"ready": False, "reason": "draining"}, status=503)
-    return web.json_response({"ready": True, "model_version": state.model_version})
+    return web.json_response({"ready": True, "model_version": state.slot.current.version})
 
 
 async def metrics(request: web.Request) -> web.StreamResponse:
     """Expose Prometheus text metrics."""
     return metrics_response(request.app[STATE].registry)
+
+
+async def _background(app: web.Application) -> AsyncIterator[None]:
+    tasks = [asyncio.create_task(loop) for loop in app[STATE].background()]
+    yield
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def build_app(state: InferenceState) -> web.Application:
@@ -110,6 +145,7 @@ def build_app(state: InferenceState) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+    app.cleanup_ctx.append(_background)
     return app
 
 
@@ -132,19 +168,29 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--service-time-ms", type=float, default=0.0, help="extra simulated model time per request"
     )
     p.add_argument("--max-rows", type=int, default=10_000)
+    p.add_argument("--registry", default=None, help="object store URL to poll for models")
+    p.add_argument("--registry-poll-s", type=float, default=1.0)
+    p.add_argument("--profile", type=Path, default=None, help="profile.json: feature_drift check")
+    p.add_argument("--drift-window", type=int, default=200, help="rows in the drift window")
+    p.add_argument("--alert-hold-s", type=float, default=10.0, help="model_rejected alert time")
     return p.parse_args(argv)
 
 
 def _load_state(args: argparse.Namespace) -> InferenceState:
-    version, _ = resolve_model_version(args.model, args.model_version)
-    return InferenceState(
-        model=OnnxModel(args.model),
-        model_version=version,
+    version, sha = resolve_model_version(args.model, args.model_version)
+    state = InferenceState(
+        initial=Serving(OnnxModel(args.model), version, sha),
         instance=args.instance,
         region=args.region,
         service_time_s=max(0.0, args.service_time_ms) / 1000.0,
         max_rows=args.max_rows,
+        profile=load_profile(args.profile) if args.profile else None,
+        drift_window=args.drift_window,
+        alert_hold_s=args.alert_hold_s,
     )
+    if args.registry:
+        state.poll_registry(args.registry, args.registry_poll_s)
+    return state
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,8 +211,9 @@ def main(argv: list[str] | None = None) -> int:
         ready_fields={
             "instance": state.instance,
             "region": state.region,
-            "model_version": state.model_version,
-            "n_features": state.model.n_features,
+            "model_version": state.initial.version,
+            "n_features": state.initial.model.n_features,
+            "registry": args.registry,
         },
     )
     try:

@@ -19,7 +19,17 @@ import numpy as np
 from targets.model.dataset import DATASET_PARAMS, FEATURES, Dataset, make_dataset
 from targets.model.profile import reference_profile
 
-__all__ = ["INPUT_NAME", "MODEL_PARAMS", "ModelArtifacts", "build_model", "cache_key", "main"]
+__all__ = [
+    "INPUT_NAME",
+    "MODEL_PARAMS",
+    "ModelArtifacts",
+    "build_model",
+    "cache_key",
+    "main",
+    "onnx_accuracy",
+    "to_onnx",
+    "train",
+]
 
 INPUT_NAME = "input"
 MODEL_PARAMS: dict[str, Any] = {
@@ -112,7 +122,8 @@ def _cached(out_dir: Path, key: str) -> ModelArtifacts | None:
     return _artifacts(out_dir, manifest, cache_hit=True) if intact else None
 
 
-def _train(data: Dataset) -> Any:
+def train(X: np.ndarray, y: np.ndarray) -> Any:
+    """Fit the reference pipeline (StandardScaler + LogisticRegression) on X, y."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
@@ -123,10 +134,11 @@ def _train(data: Dataset) -> Any:
             ("clf", LogisticRegression(C=MODEL_PARAMS["C"], max_iter=MODEL_PARAMS["max_iter"])),
         ]
     )
-    return pipe.fit(data.X_train, data.y_train)
+    return pipe.fit(X, y)
 
 
-def _to_onnx(pipe: Any, n_features: int) -> bytes:
+def to_onnx(pipe: Any, n_features: int) -> bytes:
+    """Export a fitted pipeline to ONNX bytes: float input `input`, outputs label and probabilities."""
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import FloatTensorType
 
@@ -140,8 +152,8 @@ def _to_onnx(pipe: Any, n_features: int) -> bytes:
     return bytes(onx.SerializeToString())
 
 
-def _onnx_accuracy(model_bytes: bytes, X: np.ndarray, y: np.ndarray) -> float:
-    """Score the exported model (what is served), not the sklearn object."""
+def onnx_accuracy(model_bytes: bytes, X: np.ndarray, y: np.ndarray) -> float:
+    """Return the accuracy of the exported model on X, y (score what is served, not sklearn's)."""
     import onnxruntime as ort
 
     sess = ort.InferenceSession(model_bytes, providers=["CPUExecutionProvider"])
@@ -182,7 +194,7 @@ def _manifest(key: str, seed: int, data: Dataset, sha: str, accuracy: float) -> 
 
 
 def build_model(out_dir: Path, seed: int = 7) -> ModelArtifacts:
-    """Build model.onnx, holdout.npz, stream.npz, profile.json and manifest.json in out_dir, or reuse a matching build."""
+    """Build model.onnx, holdout/stream.npz, profile.json and manifest.json, or reuse a match."""
     out_dir = Path(out_dir)
     key = cache_key(seed)
     cached = _cached(out_dir, key)
@@ -190,8 +202,8 @@ def build_model(out_dir: Path, seed: int = 7) -> ModelArtifacts:
         return cached
     out_dir.mkdir(parents=True, exist_ok=True)
     data = make_dataset(seed)
-    model_bytes = _to_onnx(_train(data), len(FEATURES))
-    accuracy = _onnx_accuracy(model_bytes, data.X_holdout, data.y_holdout)
+    model_bytes = to_onnx(train(data.X_train, data.y_train), len(FEATURES))
+    accuracy = onnx_accuracy(model_bytes, data.X_holdout, data.y_holdout)
     _write_atomic(out_dir / "holdout.npz", _npz(data.X_holdout, data.y_holdout))
     # The feed's records: the training split in a seeded order (same distribution as training).
     order = np.random.default_rng(seed).permutation(len(data.y_train))
