@@ -1,0 +1,48 @@
+"""Base classes of the kinds that rewrite cells in place, column by column."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+
+import numpy as np
+import pandas as pd
+
+from harness.corrupt.base import (
+    FrameCorruption,
+    FrameJob,
+    changed,
+    empty_mask,
+    is_numeric,
+)
+from harness.corrupt.sampling import select_rows
+
+
+class CellCorruption(FrameCorruption):
+    """A kind that rewrites cells in place, column by column, in rows picked by the mechanism."""
+
+    def apply(self, job: FrameJob) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Corrupt each column in its own pick of rows; the mask marks the cells that changed."""
+        out = job.frame.copy()
+        mask = empty_mask(out)
+        for col in job.columns:
+            src = job.frame[col]
+            rows = select_rows(job.frame, col, job.fraction, job.mechanism, job.rng)
+            out[col] = self.corrupt_column(src, rows, job)
+            mask[col] = changed(src, out[col])
+        return out, mask
+
+    @abstractmethod
+    def corrupt_column(self, src: pd.Series, rows: np.ndarray, job: FrameJob) -> pd.Series:
+        """Return the column with its selected `rows` corrupted."""
+
+
+class NumericCellCorruption(CellCorruption):
+    """A cell kind that only makes sense on numbers (noise, unit changes)."""
+
+    def default_columns(self, df: pd.DataFrame, label_column: str | None) -> list[str]:
+        """Return every numeric column but the label."""
+        return [str(c) for c in df.columns if c != label_column and is_numeric(df[c])]
+
+    def column_problem(self, series: pd.Series) -> str | None:
+        """Refuse non-numeric columns."""
+        return None if is_numeric(series) else f"it is not numeric (dtype {series.dtype})"
