@@ -150,6 +150,74 @@ class InstanceHealthChanged(Event):
 
 
 @dataclass(frozen=True)
+class DataCorrupted(Event):
+    """Fires when a corrupt_data fault changes data (requests, records, or objects at rest)."""
+
+    fault: str = ""
+    where: str = ""
+    detail: str = ""
+    kind: ClassVar[str] = "DataCorrupted"
+
+    template: ClassVar[str] = "{fault}: {where} corrupted ({detail})"
+
+
+@dataclass(frozen=True)
+class QualityAlert(Event):
+    """Fires when a service's own check (drift, quarantine rate...) starts or stops firing."""
+
+    instance: str = ""
+    check: str = ""
+    firing: bool = True
+    kind: ClassVar[str] = "QualityAlert"
+
+    def message(self) -> str:
+        state = "firing" if self.firing else "cleared"
+        return f"{self.instance}: quality alert {self.check} {state}"
+
+
+@dataclass(frozen=True)
+class ModelRetrained(Event):
+    """Fires when the retrain job finishes a run: promoted, rejected, failed or skipped."""
+
+    instance: str = ""
+    outcome: str = ""
+    trigger: str = ""
+    candidate_version: str | None = None
+    candidate_accuracy: float | None = None
+    serving_accuracy: float | None = None
+    reason: str | None = None
+    kind: ClassVar[str] = "ModelRetrained"
+
+    def message(self) -> str:
+        acc = self.candidate_accuracy
+        score = f", golden accuracy {acc:.3f}" if acc is not None else ""
+        why = f": {self.reason}" if self.reason else ""
+        return f"retrain ({self.trigger}) {self.outcome} {self.candidate_version or ''}{score}{why}"
+
+
+@dataclass(frozen=True)
+class ModelSwapped(Event):
+    """Fires when an inference instance starts serving another model version."""
+
+    instance: str = ""
+    model_version: str = ""
+    kind: ClassVar[str] = "ModelSwapped"
+
+    template: ClassVar[str] = "{instance} now serves {model_version}"
+
+
+@dataclass(frozen=True)
+class ModelRejected(Event):
+    """Fires when an inference instance refuses a registry model (checksum, load, shape)."""
+
+    instance: str = ""
+    reason: str = ""
+    kind: ClassVar[str] = "ModelRejected"
+
+    template: ClassVar[str] = "{instance} rejected a registry model ({reason})"
+
+
+@dataclass(frozen=True)
 class RunAborted(Event):
     """Fires when the run stops early (signal, error); the results are marked incomplete."""
 

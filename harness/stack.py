@@ -20,9 +20,17 @@ from harness.events import (
     InstanceStarted,
 )
 from harness.scenario.plan import Plan
-from harness.scenario.topology import GATEWAY, InstancePlan, LinkPlan
+from harness.scenario.topology import GATEWAY, OBJECT_STORE, InstancePlan, LinkPlan
 from harness.scenario.types import TargetSelector
-from harness.stack_services import gateway_config, gateway_spec, inference_spec, netproxy_spec
+from harness.stack_registry import publish_reference_model
+from harness.stack_services import gateway_config, gateway_spec, netproxy_spec, service_spec
+
+
+def _count(instances: list[InstancePlan]) -> str:
+    """'2 inference, 2 ingest instances' for progress lines."""
+    services = [i.service for i in instances]
+    counts = ", ".join(f"{services.count(s)} {s}" for s in dict.fromkeys(services))
+    return f"{counts} instances"
 
 
 class RunningStack:
@@ -47,23 +55,48 @@ class RunningStack:
         self._proxies: dict[str, Proxy] = {}
         self._dial: dict[str, str] = {}
         self._toxiproxy = Toxiproxy()
+        self._proxy: InstanceHandle
 
     def start(self, progress: Callable[[str], None]) -> None:
-        """Proxy first, then inference instances, links, and the gateway; each health-gated."""
+        """Proxy first, then stores, the other regional services, and the gateway.
+
+        Each wave is health-gated, and a link is wired as soon as its destination is up, so a
+        service is given working URLs (through the proxy) for everything it talks to.
+        """
         self.backend.prepare(progress)
         progress("starting network-fault proxy")
-        proxy = self._start_and_wait([netproxy_spec()])[0]
-        self._toxiproxy.update_api_consumer("127.0.0.1", proxy.port)
-        inference = self.plan.topology.inference()
-        progress(f"starting {len(inference)} inference instances")
-        self._start_and_wait([inference_spec(i, self.model_dir) for i in inference])
-        for index, link in enumerate(self.plan.topology.links):
-            self._wire(link, proxy, index)
+        self._proxy = self._start_and_wait([netproxy_spec()])[0]
+        self._toxiproxy.update_api_consumer("127.0.0.1", self._proxy.port)
+        topo = self.plan.topology
+        stores = topo.of_service(OBJECT_STORE)
+        if stores:
+            progress(f"starting {len(stores)} object stores")
+            self._start_and_wait([self._spec(i) for i in stores])
+            self._wire_ready_links()
+            publish_reference_model([self.handles[i.name].url for i in stores], self.model_dir)
+        rest = [i for i in topo.regional() if i.service != OBJECT_STORE]
+        progress(f"starting {_count(rest)}")
+        self._start_and_wait([self._spec(i) for i in rest])
+        self._wire_ready_links()
         config = self.backend.run_dir / "config" / "gateway.json"
         config.parent.mkdir(exist_ok=True)
         config.write_text(json.dumps(gateway_config(self.plan, self.link_url), indent=2))
         progress("starting gateway")
         self._start_and_wait([gateway_spec(config)])
+
+    def _spec(self, inst: InstancePlan) -> ServiceSpec:
+        return service_spec(inst, self.plan, self.model_dir, self.store_url)
+
+    def store_url(self, src: InstancePlan, region: str) -> str:
+        """The URL `src` uses to reach the object store of `region` (through its proxy link)."""
+        store = self.plan.topology.store_of(region)
+        return self.link_url(self.link(f"{src.name}-to-{store.name}"))
+
+    def _wire_ready_links(self) -> None:
+        links = self.plan.topology.links
+        for index, link in enumerate(links):
+            if link.name not in self._dial and link.dst.name in self.handles:
+                self._wire(link, self._proxy, index)
 
     def _start_and_wait(self, specs: list[ServiceSpec]) -> list[InstanceHandle]:
         handles = [self.backend.start(spec) for spec in specs]

@@ -7,8 +7,20 @@ from pathlib import Path
 from typing import Any
 
 from harness.backends.base import ServiceSpec
-from harness.scenario.plan import Plan
-from harness.scenario.topology import GATEWAY, InstancePlan, LinkPlan
+from harness.scenario.plan import PipelinePlan, Plan
+from harness.scenario.topology import (
+    GATEWAY,
+    INFERENCE,
+    INGEST,
+    OBJECT_STORE,
+    REPLICATOR,
+    RETRAIN,
+    InstancePlan,
+    LinkPlan,
+)
+
+# A store URL as a service sees it: through the proxy link from that service to the store.
+StoreUrl = Callable[[InstancePlan, str], str]
 
 NETPROXY = "netproxy"
 
@@ -20,16 +32,23 @@ def netproxy_spec() -> ServiceSpec:
     )
 
 
-def inference_spec(inst: InstancePlan, model_dir: Path) -> ServiceSpec:
-    """One inference instance serving the reference model."""
-    args = (
+def inference_spec(
+    inst: InstancePlan, model_dir: Path, pipeline: PipelinePlan | None, store_url: StoreUrl
+) -> ServiceSpec:
+    """One inference instance serving the reference model (and polling its registry)."""
+    args: tuple[str, ...] = (
         "--model",
         "{mount:model}/model.onnx",
         "--instance",
         inst.name,
         "--region",
         inst.region or "",
+        "--profile",
+        "{mount:model}/profile.json",
     )
+    if pipeline is not None:
+        registry = store_url(inst, inst.region or "")
+        args += ("--registry", registry, "--registry-poll-s", f"{pipeline.registry_poll_s:g}")
     return ServiceSpec(
         inst.name,
         inst.service,
@@ -39,6 +58,80 @@ def inference_spec(inst: InstancePlan, model_dir: Path) -> ServiceSpec:
         mounts={"model": model_dir},
         ready_path="/readyz",
     )
+
+
+def pipeline_spec(
+    inst: InstancePlan,
+    regions: tuple[str, ...],
+    pipeline: PipelinePlan,
+    model_dir: Path,
+    store_url: StoreUrl,
+) -> ServiceSpec:
+    """An object store, ingest, replicator or retrain instance of one region."""
+    region = inst.region or ""
+    others = [r for r in regions if r != region]
+    args: list[str] = ["--region", region]
+    if inst.service != OBJECT_STORE:
+        args += ["--instance", inst.name, "--store", store_url(inst, region)]
+    if inst.service == INGEST:
+        args += ["--replication", pipeline.replication, "--profile", "{mount:model}/profile.json"]
+        if pipeline.replication == "sync":
+            args += _replicas(inst, others, store_url, "--replica")
+    elif inst.service == REPLICATOR:
+        args += _replicas(inst, others, store_url, "--replica")
+        args += ["--interval-s", f"{pipeline.interval_s:g}", "--lag-s", f"{pipeline.lag_s:g}"]
+    elif inst.service == RETRAIN:
+        args += _replicas(inst, [region, *others], store_url, "--publish")
+        args += _retrain_args(pipeline)
+    module = {
+        OBJECT_STORE: "targets.objectstore.server",
+        INGEST: "targets.pipeline.ingest",
+        REPLICATOR: "targets.pipeline.replicator",
+        RETRAIN: "targets.pipeline.retrain",
+    }[inst.service]
+    image = "object-store" if inst.service == OBJECT_STORE else "pipeline"
+    return ServiceSpec(
+        inst.name, image, inst.region, module, tuple(args), mounts={"model": model_dir}
+    )
+
+
+def _replicas(inst: InstancePlan, regions: list[str], store_url: StoreUrl, flag: str) -> list[str]:
+    out: list[str] = []
+    for region in regions:
+        out += [flag, f"{region}={store_url(inst, region)}"]
+    return out
+
+
+def _retrain_args(pipeline: PipelinePlan) -> list[str]:
+    rt = pipeline.retrain
+    assert rt is not None
+    return [
+        "--golden",
+        "{mount:model}/holdout.npz",
+        "--profile",
+        "{mount:model}/profile.json",
+        "--check-interval-s",
+        f"{rt.check_interval_s:g}",
+        "--every-s",
+        f"{rt.every_s:g}",
+        "--on-drift" if rt.on_drift else "--no-on-drift",
+        "--window",
+        str(rt.window),
+        "--min-rows",
+        str(rt.min_rows),
+        "--max-drop",
+        f"{rt.max_drop:g}",
+    ]
+
+
+def service_spec(
+    inst: InstancePlan, plan: Plan, model_dir: Path, store_url: StoreUrl
+) -> ServiceSpec:
+    """The spec of any regional instance."""
+    if inst.service == INFERENCE:
+        return inference_spec(inst, model_dir, plan.pipeline, store_url)
+    assert plan.pipeline is not None
+    return pipeline_spec(inst, plan.topology.regions, plan.pipeline, model_dir, store_url)
 
 
 def gateway_spec(config: Path) -> ServiceSpec:
@@ -65,7 +158,7 @@ def gateway_config(plan: Plan, link_url: Callable[[LinkPlan], str]) -> dict[str,
                 "instances": [
                     {"id": link.dst.name, "url": link_url(link)}
                     for link in plan.topology.links
-                    if link.dst.region == region
+                    if link.src == GATEWAY and link.dst.region == region
                 ],
             }
             for region in plan.topology.regions

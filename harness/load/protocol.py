@@ -31,6 +31,22 @@ class RowFeed:
         self.y = y
         self.batch_size = batch_size
         self.order = np.random.default_rng(seed).permutation(len(y))
+        self.windows: list[tuple[float, float, npt.NDArray[np.float32]]] = []
+
+    def add_corruption(self, start_s: float, end_s: float, path: str | Path) -> None:
+        """Send the rows of the npz file's X instead of the clean ones in [start_s, end_s)."""
+        with np.load(path) as data:
+            x = np.asarray(data["X"], dtype=np.float32)
+        if x.shape != self.x.shape:
+            raise HarnessError(f"load: corrupted rows {path} are {x.shape}, not {self.x.shape}")
+        self.windows.append((start_s, end_s, x))
+
+    def features_at(self, t_planned: float) -> npt.NDArray[np.float32]:
+        """The feature rows in force for a request planned at `t_planned` seconds."""
+        for start, end, x in self.windows:
+            if start <= t_planned < end:
+                return x
+        return self.x
 
     @classmethod
     def load(cls, path: str | Path, seed: int, batch_size: int) -> RowFeed:
@@ -49,10 +65,11 @@ class RowFeed:
         start = i * self.batch_size
         return [int(self.order[(start + k) % n]) for k in range(self.batch_size)]
 
-    def request(self, i: int) -> tuple[str, int]:
+    def request(self, i: int, t_planned: float = 0.0) -> tuple[str, int]:
         """Return the JSON body of request `i` and the label of its first row."""
         rows = self.rows_for(i)
-        body = '{"rows":[' + ",".join(json.dumps(self.x[r].tolist()) for r in rows) + "]}"
+        x = self.features_at(t_planned)
+        body = '{"rows":[' + ",".join(json.dumps(x[r].tolist()) for r in rows) + "]}"
         return body, int(self.y[rows[0]])
 
 

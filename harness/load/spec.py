@@ -47,6 +47,10 @@ class LoadSpec:
     timeout_s: float
     batch_size: int = 1
     run_id: str | None = None
+    # Serving corruption (feature skew): [start_s, end_s, npz path of the corrupted held-out X].
+    # Request i is corrupted when its planned send time i/rate falls in a window, so the
+    # harness can tell afterwards exactly which rows each request carried.
+    corruptions: tuple[tuple[float, float, str], ...] = ()
 
     def __post_init__(self) -> None:
         check_gateway_url(self.gateway_url)
@@ -76,7 +80,8 @@ class LoadSpec:
 
     def to_json(self) -> str:
         """Encode as JSON (the file given to the worker with --spec)."""
-        return json.dumps({**asdict(self), "holdout_path": str(self.holdout_path)}, indent=2)
+        data = {**asdict(self), "holdout_path": str(self.holdout_path)}
+        return json.dumps(data, indent=2)
 
     def write(self, path: Path) -> None:
         """Write the spec file the worker reads."""
@@ -90,8 +95,10 @@ class LoadSpec:
         if unknown:
             raise HarnessError(f"load spec: unknown field(s) {', '.join(unknown)}")
         try:
+            windows = data.get("corruptions") or ()
+            data = {**data, "corruptions": tuple((float(a), float(b), str(p)) for a, b, p in windows)}
             return cls(**data)
-        except TypeError as exc:
+        except (TypeError, ValueError) as exc:
             raise HarnessError(f"load spec: {exc}") from None
 
     @classmethod

@@ -110,7 +110,7 @@ class OpenLoopSchedule:
             self.stats.late_sends += 1
 
     def _fire(self, session: FastHttpSession, i: int) -> None:
-        body, label = self.feed.request(i)
+        body, label = self.feed.request(i, i / self.spec.rate)
         t0 = self.spec.t0_epoch
         t_start, p0 = time.time() - t0, time.perf_counter()
         reply = failed_reply("internal: no reply recorded")
@@ -252,6 +252,8 @@ def raise_fd_limit(needed: int) -> None:
 def run(spec: LoadSpec, out: IO[bytes]) -> LoadSummary:
     """Drive the load described by `spec`, writing samples to `out`; return the summary."""
     feed = RowFeed.load(spec.holdout_path, spec.seed, spec.batch_size)
+    for start_s, end_s, path in spec.corruptions:
+        feed.add_corruption(start_s, end_s, path)
     enable_tcp_nodelay()
     raise_fd_limit(spec.pool_depth)
     locust.runners.CPU_MONITOR_INTERVAL = 1.0  # default 10 s is longer than many runs

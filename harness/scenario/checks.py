@@ -7,7 +7,7 @@ import difflib
 from harness.scenario.durations import format_duration
 from harness.scenario.model import Scenario
 from harness.scenario.topology import Topology, resolve_topology
-from harness.scenario.types import FaultSpecBase
+from harness.scenario.types import FaultSpecBase, TargetSelector
 from harness.scenario.yaml_source import YamlPath
 from harness.score.slo_metrics import SLO_METRICS
 
@@ -19,8 +19,18 @@ def check_scenario(scenario: Scenario) -> list[Issue]:
     topology = resolve_topology(scenario.stack)
     issues: list[Issue] = []
     for i, fault in enumerate(scenario.fault_specs()):
-        issues += _check_target(fault, ("faults", i), topology)
+        if isinstance(fault.target, TargetSelector):
+            issues += _check_target(fault, ("faults", i), topology)
+        issues += [(("faults", i, *sub), msg, hint) for sub, msg, hint in fault.check(topology.regions)]
         issues += _check_timing(fault, ("faults", i), scenario)
+    if scenario.load.feed is not None and scenario.stack.pipeline is None:
+        issues.append(
+            (
+                ("load", "feed"),
+                "a feed needs a data pipeline to send records to",
+                "add stack.pipeline (e.g. `pipeline: {replication: {mode: async}}`)",
+            )
+        )
     for i, slo in enumerate(scenario.slos):
         metric = SLO_METRICS.get(slo.metric)
         if slo.objective.relative and not metric.relative_ok:

@@ -52,6 +52,39 @@ class GatewayPlan:
 
 
 @dataclass(frozen=True)
+class RetrainPlan:
+    """The retrain job's settings, schedule times scaled."""
+
+    every_s: float  # 0: never on a schedule
+    on_drift: bool
+    check_interval_s: float
+    window: int
+    min_rows: int
+    max_drop: float
+
+
+@dataclass(frozen=True)
+class FeedPlan:
+    """Records into the pipeline: rate, batch, timeout (a latency, not scaled)."""
+
+    rate: float
+    batch_size: int
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class PipelinePlan:
+    """The data pipeline's settings with schedule times scaled."""
+
+    replication: str
+    lag_s: float
+    interval_s: float
+    registry_poll_s: float
+    retrain: RetrainPlan | None
+    feed: FeedPlan | None
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything a run needs to know before it starts."""
 
@@ -63,6 +96,7 @@ class Plan:
     faults: tuple[ScheduledFault, ...]
     gateway: GatewayPlan
     stabilisation_s: float
+    pipeline: PipelinePlan | None = None
 
     @property
     def duration_s(self) -> float:
@@ -91,6 +125,7 @@ def make_plan(scenario: Scenario, *, seed: int | None = None, time_scale: float 
         faults=_faults(scenario, time_scale),
         gateway=_gateway(scenario, time_scale),
         stabilisation_s=scenario.scoring.stabilisation * time_scale,
+        pipeline=_pipeline(scenario, time_scale),
     )
 
 
@@ -121,4 +156,29 @@ def _gateway(scenario: Scenario, scale: float) -> GatewayPlan:
         healthy_threshold=gw.health_check.healthy_threshold,
         attempts=gw.retry.attempts,
         per_request_timeout_s=gw.retry.per_request_timeout,
+    )
+
+
+def _pipeline(scenario: Scenario, scale: float) -> PipelinePlan | None:
+    spec = scenario.stack.pipeline
+    if spec is None:
+        return None
+    rep, rt, feed = spec.replication, spec.retrain, scenario.load.feed
+    retrain = None
+    if rt is not None:
+        retrain = RetrainPlan(
+            every_s=(rt.every or 0.0) * scale,
+            on_drift=rt.on_drift,
+            check_interval_s=rt.check_interval * scale,
+            window=rt.window,
+            min_rows=rt.min_rows,
+            max_drop=rt.max_drop,
+        )
+    return PipelinePlan(
+        replication=rep.mode,
+        lag_s=rep.lag * scale,
+        interval_s=rep.interval * scale,
+        registry_poll_s=spec.registry_poll * scale,
+        retrain=retrain,
+        feed=None if feed is None else FeedPlan(feed.rate, feed.batch_size, feed.timeout),
     )

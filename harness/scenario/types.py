@@ -43,6 +43,10 @@ class FaultSpecBase(StrictModel):
         """Target fields this kind cannot do without (checked with the file location)."""
         return ()
 
+    def check(self, regions: tuple[str, ...]) -> list[tuple[tuple[str | int, ...], str, str | None]]:
+        """Kind-specific problems as (path under the fault, message, hint); none by default."""
+        return []
+
     def scaled(self, factor: float) -> FaultSpecBase:
         """A copy with every schedule time multiplied by `factor` (--time-scale)."""
         return self.model_copy(update={"at": self.at * factor, "duration": self.duration * factor})

@@ -1,0 +1,112 @@
+"""Fault `corrupt_data`: corrupted serving requests, ingested records, or objects at rest.
+
+- serving: the load generator sends corrupted feature rows in the window (feature skew). The
+  rows are corrupted before the run (seeded), and request i is corrupted when its planned send
+  time falls in the window, so the harness knows exactly what every request carried.
+- ingest: the feed's records are corrupted while the fault lasts (poisoned training data).
+- storage: objects at rest in the selected regions' stores: a fraction of the record objects,
+  or the model artifact (republished with its old checksum, as bit rot after publishing would).
+  Bytes at rest stay corrupted after revert; revert only restores the registry's pointer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from harness.corrupt import CORRUPTIONS
+from harness.corrupt.base import Target as CorruptTarget
+from harness.events import DataCorrupted
+from harness.faults.base import Fault, FaultContext, register_fault
+from harness.scenario.types import FaultSpecBase, StrictModel
+
+# Kinds that keep a serving request a row of 20 numbers (possibly NaN); others change the shape.
+SERVING_KINDS = ("missing_values", "gaussian_noise", "scaling", "swapped_columns")
+
+
+class RegionOnly(StrictModel):
+    """Which region's store a storage corruption acts on (default: every region)."""
+
+    region: str | None = None
+
+
+class CorruptDataSpec(FaultSpecBase):
+    """Corrupt `fraction` of the data at `target` with `corruption` at `severity` (1..5)."""
+
+    kind: Literal["corrupt_data"]
+    target: Literal["serving", "ingest", "storage"] = Field(  # type: ignore[assignment]
+        description="serving: requests to the gateway; ingest: records into the pipeline; "
+        "storage: objects at rest"
+    )
+    corruption: str = Field(description="a kind of the corruption library, e.g. scaling")
+    severity: int = Field(3, ge=1, le=5, description="1 mildest .. 5 harshest")
+    fraction: float | None = Field(
+        None, ge=0, le=1, description="share of rows/objects; default: the severity's own"
+    )
+    columns: list[str] | None = Field(None, description="columns to corrupt; default: the kind's")
+    mechanism: Literal["MCAR", "MAR", "MNAR"] = "MCAR"
+    objects: Literal["records", "model"] = Field(
+        "records", description="storage: record objects, or the model artifact in the registry"
+    )
+    region: str | None = Field(None, description="storage: only this region's store")
+
+    @field_validator("corruption")
+    @classmethod
+    def _known(cls, kind: str) -> str:
+        if kind not in CORRUPTIONS:
+            raise ValueError(CORRUPTIONS.unknown_message(kind))
+        return kind
+
+    def corruption_target(self) -> CorruptTarget:
+        """Whether the kind corrupts frames or bytes."""
+        return CORRUPTIONS.get(self.corruption).target
+
+    def required_target_fields(self) -> tuple[str, ...]:
+        return ()
+
+
+@register_fault("corrupt_data")
+class CorruptDataFault(Fault):
+    """Serving: the window was set up before the load; ingest and storage act at inject."""
+
+    Spec = CorruptDataSpec
+
+    def __init__(self, spec: FaultSpecBase, name: str) -> None:
+        super().__init__(spec, name)
+        self._undo: list[Callable[[], None]] = []
+        self._fed = False
+
+    def inject(self, ctx: FaultContext) -> None:
+        """Corrupt what the target names, and say what was touched."""
+        # Imported here: the pipeline modules need the scenario model, which needs this module.
+        from harness.pipeline import at_rest, ingest_skew
+
+        spec = self.spec
+        assert isinstance(spec, CorruptDataSpec)
+        seed = ctx.rng.randrange(2**32)
+        if spec.target == "serving":
+            detail = "requests to the gateway carry corrupted rows"
+        elif spec.target == "ingest":
+            feed = ctx.stack.feed
+            if feed is None:
+                raise RuntimeError("corrupt_data on ingest needs a feed (load.feed)")
+            detail = ingest_skew.corrupt_feed(feed, spec, seed)
+            self._fed = True
+        else:
+            done, self._undo = at_rest.corrupt_stores(ctx.stack, spec, seed)
+            detail = done
+        where = spec.target if spec.target != "storage" else f"storage ({spec.objects})"
+        ctx.events.emit(DataCorrupted(ctx.clock(), fault=self.name, where=where, detail=detail))
+
+    def revert(self, ctx: FaultContext) -> None:
+        """Clean records again for the feed; the registry pointer restored for storage."""
+        from harness.pipeline import ingest_skew
+
+        if self._fed and ctx.stack.feed is not None:
+            ingest_skew.restore_feed(ctx.stack.feed)
+            self._fed = False
+        undo, self._undo = self._undo, []
+        for step in reversed(undo):
+            step()

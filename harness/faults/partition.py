@@ -1,0 +1,59 @@
+"""Fault `partition`: two regions cannot reach each other (replication and remote writes cut)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from harness.events import LinkChanged
+from harness.faults.base import Fault, FaultContext, register_fault, undo_each
+from harness.scenario.types import FaultSpecBase
+
+
+class PartitionSpec(FaultSpecBase):
+    """Every link from one region of `between` to the other goes down, both ways."""
+
+    kind: Literal["partition"]
+    between: tuple[str, str] = Field(description="the two regions cut from each other")
+
+    def check(self, regions: tuple[str, ...]) -> list[tuple[tuple[str | int, ...], str, str | None]]:
+        """Both regions must exist and differ."""
+        a, b = self.between
+        issues = [
+            (("between", i), f"no region named {r!r} in the stack", f"known: {', '.join(regions)}")
+            for i, r in enumerate(self.between)
+            if r not in regions
+        ]
+        if a == b:
+            issues.append((("between",), "a partition needs two different regions", None))
+        return issues
+
+
+@register_fault("partition")
+class PartitionFault(Fault):
+    """Links down through the proxy; the gateway (in no region) keeps reaching both."""
+
+    Spec = PartitionSpec
+
+    def __init__(self, spec: FaultSpecBase, name: str) -> None:
+        super().__init__(spec, name)
+        self._downed: list[str] = []
+
+    def inject(self, ctx: FaultContext) -> None:
+        """Take down every link between the two regions."""
+        spec = self.spec
+        assert isinstance(spec, PartitionSpec)
+        for link in ctx.stack.plan.topology.links_between(*spec.between):
+            self._downed.append(link.name)
+            ctx.stack.proxy(link).disable()
+            ctx.events.emit(LinkChanged(ctx.clock(), link=link.name, change="down"))
+
+    def revert(self, ctx: FaultContext) -> None:
+        """Bring every cut link back up."""
+
+        def bring_up(name: str) -> None:
+            ctx.stack.proxy(ctx.stack.link(name)).enable()
+            ctx.events.emit(LinkChanged(ctx.clock(), link=name, change="up"))
+
+        undo_each(self._downed, bring_up)
