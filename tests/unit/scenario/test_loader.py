@@ -81,8 +81,8 @@ def test_unknown_fault_kind_suggests(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, VALID.replace("kind: region_outage", "kind: region_outag"))
     assert errors == [
         (
-            "s.yaml:12:11: unknown fault kind 'region_outag' (known: latency, "
-            "region_outage); did you mean 'region_outage'?"
+            "s.yaml:12:11: unknown fault kind 'region_outag' (known: corrupt_data, latency, "
+            "partition, region_outage); did you mean 'region_outage'?"
         )
     ]
 
