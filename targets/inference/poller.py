@@ -64,6 +64,7 @@ class RegistryPoller:
         self.errors = registry.counter(
             "inference_registry_errors_total", "Registry polls that failed (store unreachable)."
         )
+        self.errors.inc(amount=0.0)
 
     async def _thread(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(None, fn, *args)

@@ -37,6 +37,7 @@ class ModelSlot:
         self.swaps = registry.counter(
             "inference_model_swaps_total", "Registry models swapped in while serving."
         )
+        self.swaps.inc(amount=0.0)  # a visible 0 before the first swap
 
     def swap(self, new: Serving) -> Serving:
         """Serve `new` from the next request on; return the model it replaced."""
