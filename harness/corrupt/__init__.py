@@ -33,7 +33,6 @@ from harness.corrupt import (  # noqa: F401  isort: skip
     swapped_columns,
     truncate,
 )
-from harness.corrupt.encoding_garbage import wire_bytes  # isort: skip
 
 __all__ = [
     "CORRUPTIONS",
@@ -47,5 +46,4 @@ __all__ = [
     "describe",
     "register_corruption",
     "severity_markdown",
-    "wire_bytes",
 ]

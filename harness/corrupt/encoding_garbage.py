@@ -6,20 +6,21 @@
 | 2 | 0.1 | broken |
 | 3 | 0.2 | mojibake |
 | 4 | 0.35 | mojibake |
-| 5 | 0.5 | raw |
+| 5 | 0.5 | mojibake+fffd |
 
 A touched cell becomes a string: text as it is, a number as its shortest repr (`1.5`). Styles:
 - `broken` maps a/A/e/E/o/O/u/U to á/Á/é/É/ớ/Ớ/ú/Ú (JENGA); text without those letters, such
   as a number, gets one character replaced by U+FFFD, so every touched cell changes and no
   touched number still parses (`12.5` → `1�.5`).
 - `mojibake` then encodes the text as UTF-8 and decodes it as cp1252 (`é` → `Ã©`, `�` → `ï¿½`).
-- `raw` then inserts U+DCFF, the `surrogateescape` stand-in for the byte 0xFF, which is never
-  valid UTF-8. `wire_bytes(json_text)` (or `.encode("utf-8", "surrogateescape")`) writes that
-  byte, so a serialized record carries invalid UTF-8; plain `.encode("utf-8")` raises
-  UnicodeEncodeError, and `json.dumps` escapes it as `\\udcff`, which strict parsers reject.
+- `mojibake+fffd` also inserts one U+FFFD at a random place, as a decoder that gave up would.
 
-Styles 1–4 stay valid Unicode. Rows are picked per column by the `mechanism`; missing cells stay
-missing; touched columns become object dtype. Default columns: every column but the label.
+Every style stays valid Unicode on purpose: the harness's own serializers (`json.dumps`,
+`DataFrame.to_json`, HTTP clients) must never fail on a corrupted record. To put invalid UTF-8
+on the wire, corrupt the serialized bytes instead: a `bit_flip` of a high bit in an ASCII record
+leaves one byte ≥ 0x80 among ASCII, never valid UTF-8, and `truncate` can cut a multi-byte
+character. Rows are picked per column by the `mechanism`; missing cells stay missing; touched
+columns become object dtype. Default columns: every column but the label.
 """
 
 from __future__ import annotations
@@ -32,9 +33,8 @@ import pandas as pd
 from harness.corrupt.base import ROW_FRACTION, FrameJob, SeverityTable, ladder, register_corruption
 from harness.corrupt.cells import CellCorruption
 
-_STYLE = {1: "broken", 2: "broken", 3: "mojibake", 4: "mojibake", 5: "raw"}
+_STYLE = {1: "broken", 2: "broken", 3: "mojibake", 4: "mojibake", 5: "mojibake+fffd"}
 _BROKEN = str.maketrans("aAeEoOuU", "áÁéÉớỚúÚ")
-RAW_BYTE = "\udcff"
 
 
 @register_corruption("encoding_garbage")
@@ -55,19 +55,14 @@ class EncodingGarbage(CellCorruption):
 
 
 def garble(text: str, style: str, rng: np.random.Generator) -> str:
-    """Return `text` garbled in the given style (broken, mojibake, raw)."""
+    """Return `text` garbled in the given style (broken, mojibake, mojibake+fffd)."""
     out = text.translate(_BROKEN)
     if out == text:
         at = int(rng.integers(0, len(text))) if text else 0
         out = text[:at] + "\ufffd" + text[at + 1 :]
-    if style in ("mojibake", "raw"):
+    if style.startswith("mojibake"):
         out = out.encode("utf-8").decode("cp1252", errors="replace")
-    if style == "raw":
+    if style.endswith("+fffd"):
         at = int(rng.integers(0, len(out) + 1))
-        out = out[:at] + RAW_BYTE + out[at:]
+        out = out[:at] + "\ufffd" + out[at:]
     return out
-
-
-def wire_bytes(text: str) -> bytes:
-    """Encode serialized text as UTF-8, writing `raw` garbage as the invalid bytes it stands for."""
-    return text.encode("utf-8", errors="surrogateescape")
