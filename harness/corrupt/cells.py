@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from harness.corrupt.base import (
+    ROW_FRACTION,
     FrameCorruption,
     FrameJob,
+    SeverityTable,
     changed,
     empty_mask,
     is_numeric,
+    ladder,
 )
 from harness.corrupt.sampling import select_rows
 
@@ -46,3 +50,30 @@ class NumericCellCorruption(CellCorruption):
     def column_problem(self, series: pd.Series) -> str | None:
         """Refuse non-numeric columns."""
         return None if is_numeric(series) else f"it is not numeric (dtype {series.dtype})"
+
+
+class RowCorruption(FrameCorruption):
+    """A kind that rearranges whole rows (duplicates, reordering) picked by the mechanism."""
+
+    # At most one column is named: the one MNAR (or MAR, as the excluded one) sorts by.
+    row_level = True
+    severity_table: ClassVar[SeverityTable] = ladder(fraction=ROW_FRACTION)
+
+    def default_columns(self, df: pd.DataFrame, label_column: str | None) -> list[str]:
+        """Return no column: rows are picked as a whole."""
+        return []
+
+    def apply(self, job: FrameJob) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Rearrange the picked rows; the mask marks every cell of a row that moved or was added."""
+        by = job.columns[0] if job.columns else None
+        rows = select_rows(job.frame, by, job.fraction, job.mechanism, job.rng)
+        order, flagged = self.arrange(len(job.frame), np.flatnonzero(rows), job.rng)
+        out = job.frame.iloc[order].copy()
+        cells = np.repeat(flagged[:, None], out.shape[1], axis=1)
+        return out, pd.DataFrame(cells, index=out.index, columns=out.columns)
+
+    @abstractmethod
+    def arrange(
+        self, n: int, picked: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the output's row positions in the input, and which output rows to flag."""

@@ -16,42 +16,20 @@ the output) is True on every cell of an inserted copy.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import numpy as np
-import pandas as pd
 
-from harness.corrupt.base import (
-    ROW_FRACTION,
-    FrameCorruption,
-    FrameJob,
-    SeverityTable,
-    ladder,
-    register_corruption,
-)
-from harness.corrupt.sampling import select_rows
+from harness.corrupt.base import register_corruption
+from harness.corrupt.cells import RowCorruption
 
 
 @register_corruption("duplicate_records")
-class DuplicateRecords(FrameCorruption):
+class DuplicateRecords(RowCorruption):
     """Duplicate rows."""
 
-    row_level = True
-    severity_table: ClassVar[SeverityTable] = ladder(fraction=ROW_FRACTION)
-
-    def default_columns(self, df: pd.DataFrame, label_column: str | None) -> list[str]:
-        """Return no column: rows are picked as a whole."""
-        return []
-
-    def apply(self, job: FrameJob) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Insert one copy of each selected row."""
-        n = len(job.frame)
-        by = job.columns[0] if job.columns else None
-        rows = select_rows(job.frame, by, job.fraction, job.mechanism, job.rng)
-        picked = job.rng.permutation(np.flatnonzero(rows))
-        at = np.sort(job.rng.integers(0, n + 1, size=len(picked)))
-        order = np.insert(np.arange(n), at, picked)
-        is_copy = np.insert(np.zeros(n, dtype=bool), at, True)
-        out = job.frame.iloc[order].copy()
-        cells = np.repeat(is_copy[:, None], out.shape[1], axis=1)
-        return out, pd.DataFrame(cells, index=out.index, columns=out.columns)
+    def arrange(
+        self, n: int, picked: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Insert one copy of each picked row at a random position."""
+        copies = rng.permutation(picked)
+        at = np.sort(rng.integers(0, n + 1, size=len(copies)))
+        return np.insert(np.arange(n), at, copies), np.insert(np.zeros(n, dtype=bool), at, True)
