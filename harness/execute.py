@@ -6,7 +6,7 @@ import contextlib
 import signal
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness import settings
@@ -19,6 +19,8 @@ from harness.load.runner import LoadRunner, LoadSpec
 from harness.load.samples import Sample
 from harness.observe.gateway_state import GatewayWatcher
 from harness.observe.progress import Progress
+from harness.pipeline.serving_skew import prepare_windows
+from harness.pipeline.session import PipelineOutcome, PipelineSession
 from harness.scenario.plan import Plan
 from harness.schedule import Schedule
 from harness.stack import RunningStack
@@ -37,6 +39,8 @@ class Execution:
     samples: list[Sample]
     complete: bool
     incomplete_reason: str | None
+    pipeline: PipelineOutcome = field(default_factory=PipelineOutcome)
+    holdout: Path | None = None  # the rows the load sent (drift is computed from them)
 
 
 def execute(
@@ -47,7 +51,7 @@ def execute(
 
     progress.say("preparing the reference model (cached by content)")
     model = build_model(settings.cache_dir() / "model", seed=7)
-    live = _Live(plan, events, progress, out_dir, RunClock())
+    live = _Live(plan, events, progress, out_dir, RunClock(), model.out_dir)
     live.stack = RunningStack(
         plan, backend, events, live.clock, model.out_dir, settings.start_timeout_s()
     )
@@ -70,7 +74,7 @@ def execute(
         events.emit(RunAborted(live.clock(), reason=reason))
         progress.say(f"run incomplete: {reason}")
     samples = live.load.samples if live.load is not None else []
-    return Execution(list(samples), reason is None, reason)
+    return Execution(list(samples), reason is None, reason, live.outcome, model.holdout_path)
 
 
 @dataclass
@@ -82,10 +86,13 @@ class _Live:
     progress: Progress
     out_dir: Path
     clock: RunClock
+    model_dir: Path
     stack: RunningStack | None = None
     load: LoadRunner | None = None
     watcher: GatewayWatcher | None = None
     schedule: Schedule | None = None
+    pipeline: PipelineSession | None = None
+    outcome: PipelineOutcome = field(default_factory=PipelineOutcome)
 
     def go(self, holdout: Path) -> None:
         """Start the stack, then load, observers and the fault schedule; wait for the end."""
@@ -96,6 +103,8 @@ class _Live:
         self.load = _start_load(plan, stack, holdout, self.clock.t0, self.out_dir, self.progress)
         self.watcher = GatewayWatcher(stack.gateway_url, self.events, self.clock)
         self.watcher.start()
+        self.pipeline = PipelineSession(plan, stack, self.events, self.clock)
+        self.pipeline.start(self.model_dir)
         self.progress.start(self.clock, period_s=max(0.5, min(5.0, plan.duration_s / 30)))
         self.progress.say(
             f"stack ready; load starts in {LOAD_START_LEAD_S:g}s at "
@@ -119,18 +128,34 @@ class _Live:
         with _signals_deferred(self.progress):
             if self.schedule is not None:
                 self.schedule.revert_all()
-            for stopper in (self.load, self.watcher, self.progress):
+            for stopper in (self.load, self.watcher, self.pipeline, self.progress):
                 if stopper is not None:
                     with contextlib.suppress(Exception):
                         stopper.stop()
             if self.stack is None:
                 return None
+            if self.pipeline is not None:
+                self._audit(self.pipeline)
             try:
                 self.stack.teardown()
             except HarnessError as exc:
                 self.progress.say(f"teardown failed: {exc.render()}")
                 return f"teardown failed: {exc.message}"
         return None
+
+    def _audit(self, session: PipelineSession) -> None:
+        if session.feed is not None:
+            self.progress.say("feed stopped; waiting for replication, then auditing every store")
+        self.outcome = session.finish(self.out_dir)
+        audit = self.outcome.audit
+        if audit is not None:
+            r = audit.report
+            self.progress.say(
+                f"audit: {r.records_acked} acknowledged, {r.records_lost} lost, "
+                f"{r.records_duplicated} duplicated, RPO {r.rpo_s}s"
+            )
+        elif self.outcome.audit_error:
+            self.progress.say(f"audit failed: {self.outcome.audit_error}")
 
 
 def _start_load(
@@ -146,6 +171,7 @@ def _start_load(
         timeout_s=plan.scenario.load.timeout,
         batch_size=plan.scenario.load.batch_size,
         run_id=stack.backend.run_id,
+        corruptions=prepare_windows(plan, holdout, out_dir),
     )
     runner = LoadRunner(
         spec, out_dir / "samples.csv", progress.on_sample, log_path=out_dir / "logs" / "load.log"

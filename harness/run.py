@@ -19,6 +19,9 @@ from harness.report import write_all
 from harness.report.results import EventRecord, Results, ScenarioInfo, Verdict
 from harness.scenario.loader import load_scenario
 from harness.scenario.plan import Plan, make_plan
+from harness.score.drift_scores import drift
+from harness.score.integrity_scores import integrity, lag_samples
+from harness.score.models import model_uses
 from harness.score.scorer import score
 from harness.score.timeline import timeline
 
@@ -76,7 +79,8 @@ def _results(
     events: EventLog,
     file: str,
 ) -> Results:
-    scores = score(plan, execution.samples, events.events, execution.complete)
+    audit = integrity(execution.pipeline)
+    scores = score(plan, execution.samples, events.events, execution.complete, audit)
     return Results(
         harness_version=__version__,
         run_id=run_id,
@@ -101,6 +105,10 @@ def _results(
         totals=scores.totals,
         timeline=timeline(execution.samples, plan.duration_s),
         events=[EventRecord.model_validate(r) for r in events.records()],
+        models=model_uses(execution.samples),
+        integrity=audit,
+        drift=drift(plan, execution.samples, execution.holdout) if execution.holdout else None,
+        replication_lag=lag_samples(execution.pipeline),
     )
 
 

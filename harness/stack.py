@@ -19,6 +19,7 @@ from harness.events import (
     InstanceResumed,
     InstanceStarted,
 )
+from harness.pipeline.feed import Feed
 from harness.scenario.plan import Plan
 from harness.scenario.topology import GATEWAY, OBJECT_STORE, InstancePlan, LinkPlan
 from harness.scenario.types import TargetSelector
@@ -56,6 +57,7 @@ class RunningStack:
         self._dial: dict[str, str] = {}
         self._toxiproxy = Toxiproxy()
         self._proxy: InstanceHandle
+        self.feed: Feed | None = None  # set once the feed runs; corrupt_data on ingest swaps it
 
     def start(self, progress: Callable[[str], None]) -> None:
         """Proxy first, then stores, the other regional services, and the gateway.

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from harness.events import LinkChanged
 from harness.faults.base import Fault, FaultContext, register_fault, undo_each
-from harness.scenario.types import FaultSpecBase
+from harness.scenario.types import FaultSpecBase, SpecIssue
 
 
 class PartitionSpec(FaultSpecBase):
@@ -17,10 +17,10 @@ class PartitionSpec(FaultSpecBase):
     kind: Literal["partition"]
     between: tuple[str, str] = Field(description="the two regions cut from each other")
 
-    def check(self, regions: tuple[str, ...]) -> list[tuple[tuple[str | int, ...], str, str | None]]:
+    def check(self, regions: tuple[str, ...]) -> list[SpecIssue]:
         """Both regions must exist and differ."""
         a, b = self.between
-        issues = [
+        issues: list[SpecIssue] = [
             (("between", i), f"no region named {r!r} in the stack", f"known: {', '.join(regions)}")
             for i, r in enumerate(self.between)
             if r not in regions

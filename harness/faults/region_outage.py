@@ -18,7 +18,8 @@ class RegionOutageSpec(FaultSpecBase):
     mode: Literal["kill", "isolate", "freeze"] = Field(
         "kill",
         description="kill: SIGKILL every instance (object store included: its data is lost), "
-        "restart on revert; isolate: every link into or out of the region down; freeze: every instance paused (SIGSTOP / container pause)",
+        "restart on revert; isolate: every link into or out of the region down; "
+        "freeze: every instance paused (SIGSTOP / container pause)",
     )
 
     def required_target_fields(self) -> tuple[str, ...]:

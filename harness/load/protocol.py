@@ -106,7 +106,7 @@ def failed_reply(error: str) -> Reply:
 
 
 def make_sample(
-    t_start: float, t_end: float, latency_ms: float, label: int, reply: Reply
+    t_start: float, t_end: float, latency_ms: float, label: int, reply: Reply, request: int = -1
 ) -> Sample:
     """Combine timing, the first row's label and the reply into one sample."""
     correct = reply.predicted == label if reply.predicted is not None else None
@@ -123,6 +123,7 @@ def make_sample(
         correct=correct,
         model_version=reply.model_version,
         error=reply.error,
+        request=request if request >= 0 else None,
     )
 
 

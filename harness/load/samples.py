@@ -25,6 +25,7 @@ class Sample:
     correct: bool | None = None
     model_version: str | None = None
     error: str | None = None
+    request: int | None = None  # index i of the schedule: which held-out rows it carried
 
     def to_json(self) -> str:
         """Encode as one JSON line (the worker → harness stream format)."""
@@ -70,7 +71,7 @@ def _parse_row(row: dict[str, str]) -> Sample:
         return row[key] or None
 
     def opt_int(key: str) -> int | None:
-        return int(row[key]) if row[key] else None
+        return int(row[key]) if row.get(key) else None
 
     def opt_bool(key: str) -> bool | None:
         return row[key] == "True" if row[key] else None
@@ -88,4 +89,5 @@ def _parse_row(row: dict[str, str]) -> Sample:
         correct=opt_bool("correct"),
         model_version=opt("model_version"),
         error=opt("error"),
+        request=opt_int("request"),
     )

@@ -96,7 +96,10 @@ class LoadSpec:
             raise HarnessError(f"load spec: unknown field(s) {', '.join(unknown)}")
         try:
             windows = data.get("corruptions") or ()
-            data = {**data, "corruptions": tuple((float(a), float(b), str(p)) for a, b, p in windows)}
+            data = {
+                **data,
+                "corruptions": tuple((float(a), float(b), str(p)) for a, b, p in windows),
+            }
             return cls(**data)
         except (TypeError, ValueError) as exc:
             raise HarnessError(f"load spec: {exc}") from None

@@ -121,7 +121,7 @@ class OpenLoopSchedule:
             raise
         finally:
             latency_ms = (time.perf_counter() - p0) * 1000.0
-            sample = make_sample(t_start, time.time() - t0, latency_ms, label, reply)
+            sample = make_sample(t_start, time.time() - t0, latency_ms, label, reply, i)
             self.stats.completed += 1
             self.stats.ok += sample.ok
             self.emit(sample)

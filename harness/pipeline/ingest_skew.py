@@ -23,7 +23,9 @@ def corrupt_feed(feed: Feed, spec: CorruptDataSpec, seed: int) -> str:
         def mangle(line: bytes) -> bytes:
             if rng.random() >= share:
                 return line
-            return corrupt_bytes(line, spec.corruption, severity=spec.severity, seed=rng.getrandbits(32))
+            return corrupt_bytes(
+                line, spec.corruption, severity=spec.severity, seed=rng.getrandbits(32)
+            )
 
         feed.mangle = mangle
         return f"{spec.corruption} s{spec.severity} on {share:.0%} of record lines"

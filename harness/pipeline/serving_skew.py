@@ -29,14 +29,15 @@ def corrupted_rows(plan: Plan, fault: ScheduledFault, X: np.ndarray) -> np.ndarr
     frame = pd.DataFrame(X, columns=FEATURE_NAMES)
     out, _ = corrupt_frame(
         frame,
-        getattr(spec, "corruption"),
-        severity=getattr(spec, "severity"),
+        spec.corruption,
+        severity=spec.severity,
         seed=plan.rng(f"{fault.name}:serving").randrange(2**32),
-        columns=getattr(spec, "columns"),
-        fraction=getattr(spec, "fraction"),
-        mechanism=getattr(spec, "mechanism"),
+        columns=spec.columns,
+        fraction=spec.fraction,
+        mechanism=spec.mechanism,
     )
-    return out[FEATURE_NAMES].to_numpy(dtype=np.float32, na_value=np.nan)
+    rows: np.ndarray = out[FEATURE_NAMES].to_numpy(dtype=np.float32, na_value=np.nan)
+    return rows
 
 
 def prepare_windows(plan: Plan, holdout: Path, out_dir: Path) -> tuple[Window, ...]:

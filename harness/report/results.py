@@ -54,6 +54,7 @@ class FaultResult(_Model):
     injected_at: float | None
     reverted_at: float | None
     time_to_detect_s: float | None = None
+    detected_by: str | None = Field(None, description="what noticed first: a failover, an alert")
     time_to_recover_s: float | None
     recovered: bool
     requests: int
@@ -99,6 +100,88 @@ class TimelineBin(_Model):
     success_ratio: float | None
     p99_ms: float | None
     accuracy: float | None
+    model_versions: dict[str, int] = Field(
+        default_factory=dict, description="requests answered by each model version in the bin"
+    )
+
+
+class ModelUse(_Model):
+    """One model version as the load saw it: when it served, how much, how accurately."""
+
+    version: str
+    first_s: float
+    last_s: float
+    requests: int
+    accuracy: float | None
+
+
+class LostRecord(_Model):
+    """An acknowledged record missing from a surviving region's store."""
+
+    id: str
+    region: str = Field(description="the region that acknowledged it")
+    t_ack: float
+    age_s: float = Field(description="its age when its region was lost (or at the audit)")
+
+
+class RegionIntegrity(_Model):
+    """What one region's store held at the audit."""
+
+    region: str
+    surviving: bool
+    objects: int
+    present: int
+    missing: int
+    duplicated: int
+    unexpected: int
+    unreadable_lines: int
+
+
+class Integrity(_Model):
+    """The data-integrity audit: every acknowledged record in every surviving store, once."""
+
+    audited_at_s: float | None
+    records_sent: int
+    records_acked: int
+    records_quarantined: int
+    records_lost: int
+    records_duplicated: int
+    records_unexpected: int
+    rpo_s: float | None = Field(description="age of the oldest lost record; 0 when none is lost")
+    lost: list[LostRecord] = Field(description="the oldest lost records (at most 200)")
+    regions: list[RegionIntegrity]
+    feed_failed_requests: int = 0
+    feed_failovers: int = 0
+    quarantine_reasons: dict[str, int] = Field(default_factory=dict)
+    error: str | None = None
+
+
+class DriftWindow(_Model):
+    """One window of the drift matrix."""
+
+    index: int
+    start_s: float
+    end_s: float
+
+
+class Drift(_Model):
+    """Per-feature drift of the served rows, each window against the baseline phase."""
+
+    window_s: float
+    features: list[str]
+    windows: list[DriftWindow]
+    psi: list[list[float | None]] = Field(description="[feature][window]; None: too few rows")
+    ks_pvalue: list[list[float | None]]
+    nonfinite_share: list[list[float]]
+
+
+class LagSample(_Model):
+    """Replication lag one replicator reported."""
+
+    t: float
+    instance: str
+    lag_s: float
+    pending: float
 
 
 class EventRecord(_Model):
@@ -132,4 +215,8 @@ class Results(_Model):
     totals: Totals
     timeline: list[TimelineBin]
     events: list[EventRecord]
+    models: list[ModelUse] = Field(default_factory=list)
+    integrity: Integrity | None = None
+    drift: Drift | None = None
+    replication_lag: list[LagSample] = Field(default_factory=list)
     cost: dict[str, Any] | None = None

@@ -21,7 +21,9 @@ def check_scenario(scenario: Scenario) -> list[Issue]:
     for i, fault in enumerate(scenario.fault_specs()):
         if isinstance(fault.target, TargetSelector):
             issues += _check_target(fault, ("faults", i), topology)
-        issues += [(("faults", i, *sub), msg, hint) for sub, msg, hint in fault.check(topology.regions)]
+        issues += [
+            (("faults", i, *sub), msg, hint) for sub, msg, hint in fault.check(topology.regions)
+        ]
         issues += _check_timing(fault, ("faults", i), scenario)
     if scenario.load.feed is not None and scenario.stack.pipeline is None:
         issues.append(

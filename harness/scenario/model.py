@@ -67,7 +67,10 @@ class Retrain(StrictModel):
     window: int = Field(2000, ge=50, description="newest records a model is trained on")
     min_rows: int = Field(500, ge=10, description="fewer readable records: the run is skipped")
     max_drop: float = Field(
-        0.02, ge=0, le=1, description="a candidate less accurate than this below the serving "
+        0.02,
+        ge=0,
+        le=1,
+        description="a candidate less accurate than this below the serving "
         "model on the golden set is not promoted",
     )
 
@@ -205,6 +208,13 @@ class Scoring(StrictModel):
     )
     max_latency: Duration | None = Field(
         None, description="a request slower than this is not good (not scaled)"
+    )
+    accuracy_drop: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="data faults: recovered once a window's accuracy is within this of the "
+        "baseline's",
     )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-Unit = Literal["ratio", "ms", "s"]
+Unit = Literal["ratio", "ms", "s", "count"]
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,
@@ -54,6 +54,10 @@ def parse_objective(text: str, unit: Unit) -> Objective:
 
 
 def _convert(number: float, suffix: str, unit: Unit, text: str) -> float:
+    if unit == "count":
+        if suffix == "":
+            return number
+        raise ValueError(f"objective {text!r} is a count: write a plain number, e.g. '<= 0'")
     if unit == "ratio":
         if suffix == "%":
             return number / 100.0

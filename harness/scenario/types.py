@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from harness.scenario.durations import Duration
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+# A problem a fault spec finds in itself: (path under the fault, message, hint).
+SpecIssue = tuple[tuple[str | int, ...], str, str | None]
 
 
 class StrictModel(BaseModel):
@@ -43,7 +45,7 @@ class FaultSpecBase(StrictModel):
         """Target fields this kind cannot do without (checked with the file location)."""
         return ()
 
-    def check(self, regions: tuple[str, ...]) -> list[tuple[tuple[str | int, ...], str, str | None]]:
+    def check(self, regions: tuple[str, ...]) -> list[SpecIssue]:
         """Kind-specific problems as (path under the fault, message, hint); none by default."""
         return []
 

@@ -14,6 +14,7 @@ class WindowCondition:
 
     min_success_ratio: float = 0.99
     max_latency_ms: float | None = None
+    min_accuracy: float | None = None  # data faults: the window's accuracy must be back too
 
     def good(self, sample: Sample) -> bool:
         """A request that succeeded within the latency bound."""
@@ -26,7 +27,12 @@ class WindowCondition:
         if not samples:
             return True
         good = sum(1 for s in samples if self.good(s))
-        return good / len(samples) >= self.min_success_ratio
+        if good / len(samples) < self.min_success_ratio:
+            return False
+        if self.min_accuracy is None:
+            return True
+        labelled = [s.correct for s in samples if s.correct is not None]
+        return not labelled or sum(labelled) / len(labelled) >= self.min_accuracy
 
 
 def time_to_recover(

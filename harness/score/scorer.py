@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from harness.events import Event, FailoverSeen, FaultInjected, FaultReverted, InstanceHealthChanged
+from harness.events import (
+    Event,
+    FailoverSeen,
+    FaultInjected,
+    FaultReverted,
+    InstanceHealthChanged,
+    ModelRejected,
+    QualityAlert,
+)
 from harness.load.samples import Sample
-from harness.report.results import FaultResult, PhaseResult, SloResult, Totals, Verdict
+from harness.report.results import FaultResult, Integrity, PhaseResult, SloResult, Totals, Verdict
 from harness.scenario.plan import Plan, ScheduledFault
 from harness.score.recovery import WindowCondition, time_to_recover
 from harness.score.slo_metrics import SLO_METRICS, FaultOutcome, ScoreView
@@ -25,20 +33,26 @@ class Scores:
     verdict: Verdict
 
 
-def score(plan: Plan, samples: Sequence[Sample], events: Sequence[Event], complete: bool) -> Scores:
+def score(
+    plan: Plan,
+    samples: Sequence[Sample],
+    events: Sequence[Event],
+    complete: bool,
+    integrity: Integrity | None = None,
+) -> Scores:
     """Score a run: per phase, per fault, every SLO, and the verdict."""
     stats = {p.name: summarize(between(samples, p.start, p.end)) for p in plan.phases}
     stats["overall"] = summarize(samples)
-    faults = [_score_fault(plan, f, samples, events) for f in plan.faults]
+    faults = [_score_fault(plan, f, samples, events, stats["baseline"]) for f in plan.faults]
     view = ScoreView(
-        stats, [FaultOutcome(f.name, f.time_to_recover_s, f.recovered) for f in faults]
+        stats, [FaultOutcome(f.name, f.time_to_recover_s, f.recovered) for f in faults], integrity
     )
     slos = [_score_slo(plan, i, view) for i in range(len(plan.scenario.slos))]
     return Scores(
         _phase_results(plan, stats),
         faults,
         slos,
-        _totals(stats["overall"]),
+        _totals(stats["overall"], integrity),
         _verdict(complete, slos),
     )
 
@@ -49,22 +63,37 @@ def _verdict(complete: bool, slos: list[SloResult]) -> Verdict:
     return Verdict.PASS if all(s.passed for s in slos) else Verdict.FAIL
 
 
-def window_condition(plan: Plan) -> WindowCondition:
-    """The SLO window condition recovery is judged by (from the scenario's `scoring`)."""
+def window_condition(
+    plan: Plan, fault: ScheduledFault | None = None, baseline_accuracy: float | None = None
+) -> WindowCondition:
+    """The SLO window condition recovery is judged by (from the scenario's `scoring`).
+
+    A data fault breaks accuracy rather than availability: its window condition also needs
+    the accuracy of the window within `scoring.accuracy_drop` of the baseline's.
+    """
     scoring = plan.scenario.scoring
     max_ms = scoring.max_latency * 1000 if scoring.max_latency is not None else None
-    return WindowCondition(scoring.min_success_ratio, max_ms)
+    min_acc = None
+    if fault is not None and fault.spec.kind == "corrupt_data" and baseline_accuracy is not None:
+        min_acc = baseline_accuracy - scoring.accuracy_drop
+    return WindowCondition(scoring.min_success_ratio, max_ms, min_acc)
 
 
 def _score_fault(
-    plan: Plan, fault: ScheduledFault, samples: Sequence[Sample], events: Sequence[Event]
+    plan: Plan,
+    fault: ScheduledFault,
+    samples: Sequence[Sample],
+    events: Sequence[Event],
+    baseline: SampleStats,
 ) -> FaultResult:
     injected = _event_time(events, FaultInjected, fault.name)
     reverted = _event_time(events, FaultReverted, fault.name)
     ttr = None
     if injected is not None:
-        ttr = time_to_recover(samples, injected, plan.stabilisation_s, window_condition(plan))
-    detected = _first_detection(events, injected, reverted)
+        condition = window_condition(plan, fault, baseline.accuracy)
+        ttr = time_to_recover(samples, injected, plan.stabilisation_s, condition)
+    detection = _first_detection(events, injected, reverted)
+    detected = detection.t if detection is not None else None
     during = (
         between(samples, injected, reverted if reverted is not None else float("inf"))
         if injected is not None
@@ -74,11 +103,12 @@ def _score_fault(
     return FaultResult(
         name=fault.name,
         kind=fault.spec.kind,
-        target=fault.spec.target.describe(),
+        target=_describe_target(fault),
         injected_at=injected,
         reverted_at=reverted,
         time_to_recover_s=ttr,
         time_to_detect_s=None if detected is None or injected is None else detected - injected,
+        detected_by=detection.message() if detection is not None else None,
         recovered=ttr is not None,
         requests=st.requests,
         errors=st.errors,
@@ -94,19 +124,20 @@ def _event_time(events: Sequence[Event], kind: type[Event], fault: str) -> float
     )
 
 
+def _describe_target(fault: ScheduledFault) -> str:
+    target = fault.spec.target
+    return target if isinstance(target, str) else target.describe()
+
+
 def _first_detection(
     events: Sequence[Event], start: float | None, end: float | None
-) -> float | None:
-    """Time the stack noticed: its first failover or instance marked unhealthy in [start, end]."""
+) -> Event | None:
+    """What the stack noticed first in [start, end]: a failover, an ejection, its own alert."""
     if start is None:
         return None
     stop = end if end is not None else float("inf")
     return next(
-        (
-            e.t
-            for e in sorted(events, key=lambda e: e.t)
-            if _is_detection(e) and start <= e.t <= stop
-        ),
+        (e for e in sorted(events, key=lambda e: e.t) if _is_detection(e) and start <= e.t <= stop),
         None,
     )
 
@@ -114,7 +145,9 @@ def _first_detection(
 def _is_detection(event: Event) -> bool:
     if isinstance(event, InstanceHealthChanged):
         return not event.healthy
-    return isinstance(event, FailoverSeen)
+    if isinstance(event, QualityAlert):
+        return event.firing
+    return isinstance(event, FailoverSeen | ModelRejected)
 
 
 def _score_slo(plan: Plan, index: int, view: ScoreView) -> SloResult:
@@ -159,7 +192,18 @@ def _phase_results(plan: Plan, stats: dict[str, SampleStats]) -> list[PhaseResul
     ]
 
 
-def _totals(st: SampleStats) -> Totals:
+def _totals(st: SampleStats, integrity: Integrity | None) -> Totals:
+    records = {}
+    if integrity is not None:
+        records = {
+            "records_sent": integrity.records_sent,
+            "records_lost": integrity.records_lost,
+            "records_duplicated": integrity.records_duplicated,
+        }
     return Totals(
-        requests=st.requests, errors=st.errors, availability=st.availability, accuracy=st.accuracy
+        requests=st.requests,
+        errors=st.errors,
+        availability=st.availability,
+        accuracy=st.accuracy,
+        **records,
     )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from harness.registry import Registry
+from harness.report.results import Integrity
 from harness.scenario.objective import Unit
 from harness.score.stats import SampleStats
 
@@ -21,10 +22,11 @@ class FaultOutcome:
 
 @dataclass(frozen=True)
 class ScoreView:
-    """What an SLO metric may read: stats per phase and the outcome of every fault."""
+    """What an SLO metric may read: stats per phase, every fault's outcome, the audit."""
 
     phases: dict[str, SampleStats]
     faults: list[FaultOutcome]
+    integrity: Integrity | None = None
 
 
 Measure = Callable[[ScoreView, str], float | None]
@@ -97,3 +99,24 @@ def _recovery_time(view: ScoreView, phase: str) -> float | None:
     if any(not f.recovered for f in view.faults):
         return None
     return max((f.time_to_recover_s or 0.0 for f in view.faults), default=0.0)
+
+
+@slo_metric("records_lost", "count", relative_ok=False)
+def _records_lost(view: ScoreView, phase: str) -> float | None:
+    """Acknowledged records missing from a surviving region's store (None: no audit ran)."""
+    audit = view.integrity
+    return None if audit is None or audit.error else float(audit.records_lost)
+
+
+@slo_metric("records_duplicated", "count", relative_ok=False)
+def _records_duplicated(view: ScoreView, phase: str) -> float | None:
+    """Records stored more than once in some region."""
+    audit = view.integrity
+    return None if audit is None or audit.error else float(audit.records_duplicated)
+
+
+@slo_metric("rpo", "s", relative_ok=False, schedule_time=True)
+def _rpo(view: ScoreView, phase: str) -> float | None:
+    """Age of the oldest lost record when its region was lost; 0 when nothing was lost."""
+    audit = view.integrity
+    return None if audit is None or audit.error else audit.rpo_s

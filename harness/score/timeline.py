@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 
 from harness.load.samples import Sample
@@ -40,4 +41,5 @@ def _bin(start: float, end: float, samples: list[Sample]) -> TimelineBin:
         success_ratio=st.availability,
         p99_ms=st.p99_ms,
         accuracy=st.accuracy,
+        model_versions=dict(Counter(s.model_version for s in samples if s.model_version)),
     )
