@@ -84,15 +84,16 @@ def publish(s3: Any, model_bytes: bytes, version: str, **info: Any) -> dict[str,
     """Store the artifact, then latest.json pointing at it; return the latest.json written.
 
     The artifact goes first so that a reader that sees the new pointer finds its model.
-    `info` adds fields such as holdout_accuracy and trained_rows."""
+    `info` adds fields such as holdout_accuracy and trained_rows (and may set published_at, so
+    that one promotion carries one time in every region)."""
     key = model_key(version)
     s3.put_object(Bucket=BUCKET, Key=key, Body=model_bytes)
     latest = {
         "model_version": version,
         "key": key,
         "sha256": hashlib.sha256(model_bytes).hexdigest(),
-        **info,
         "published_at": round(time.time(), 3),
+        **info,
     }
     body = json.dumps(latest).encode()
     s3.put_object(Bucket=BUCKET, Key=LATEST_KEY, Body=body, ContentType="application/json")

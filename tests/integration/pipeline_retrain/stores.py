@@ -13,10 +13,11 @@ import requests
 
 from targets.common import s3 as s3lib
 from targets.inference.registry import BUCKET, LATEST_KEY, publish
+from targets.model import ModelArtifacts
 from targets.model.dataset import FEATURES
-from tests.integration.targets.conftest import free_port
+from tests.integration.targets.conftest import Targets, free_port
 
-__all__ = ["MotoStore", "jsonl", "metric", "records", "wait_for"]
+__all__ = ["MotoStore", "jsonl", "metric", "records", "start_retrain", "wait_for"]
 
 NAMES = [name for name, _, _ in FEATURES]
 
@@ -66,8 +67,11 @@ class MotoStore:
         raise RuntimeError("moto server did not come up")
 
     def _buckets(self) -> None:
+        where = {} if self.region == "us-east-1" else {"LocationConstraint": self.region}
         for bucket in s3lib.BUCKETS:
-            self.s3.create_bucket(Bucket=bucket)
+            self.s3.create_bucket(
+                Bucket=bucket, **({"CreateBucketConfiguration": where} if where else {})
+            )
 
     def reset(self) -> None:
         """Drop every object (moto's reset) and create the buckets again."""
@@ -133,3 +137,20 @@ def wait_for(check: Any, timeout: float = 10.0, interval: float = 0.05) -> Any:
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last: {value!r})")
         time.sleep(interval)
+
+
+def start_retrain(
+    procs: Targets, model: ModelArtifacts, store_url: str, publish: dict[str, str], *extra: str
+) -> Any:
+    """Start retrain for us-east-1 with fast checks and a 1000-row window; wait until ready."""
+    args = [
+        *("--host", "127.0.0.1", "--port", str(free_port())),
+        *("--region", "us-east-1", "--instance", "retrain-us-east-1", "--store", store_url),
+        *("--golden", str(model.holdout_path), "--profile", str(model.profile_path)),
+        *("--check-interval-s", "0.2", "--window", "1000", "--min-rows", "500"),
+    ]
+    for region, url in publish.items():
+        args += ["--publish", f"{region}={url}"]
+    proc = procs.start("retrain", "targets.pipeline.retrain", *args, *extra)
+    proc.ready()
+    return proc
