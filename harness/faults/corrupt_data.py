@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from typing import Literal
 
@@ -20,16 +21,11 @@ from harness.corrupt import CORRUPTIONS
 from harness.corrupt.base import Target as CorruptTarget
 from harness.events import DataCorrupted
 from harness.faults.base import Fault, FaultContext, register_fault
-from harness.scenario.types import FaultSpecBase, StrictModel
+from harness.pipeline.records import FEATURE_NAMES, LABEL
+from harness.scenario.types import FaultSpecBase, SpecIssue
 
 # Kinds that keep a serving request a row of 20 numbers (possibly NaN); others change the shape.
 SERVING_KINDS = ("missing_values", "gaussian_noise", "scaling", "swapped_columns")
-
-
-class RegionOnly(StrictModel):
-    """Which region's store a storage corruption acts on (default: every region)."""
-
-    region: str | None = None
 
 
 class CorruptDataSpec(FaultSpecBase):
@@ -65,6 +61,45 @@ class CorruptDataSpec(FaultSpecBase):
 
     def required_target_fields(self) -> tuple[str, ...]:
         return ()
+
+    def check(self, regions: tuple[str, ...]) -> list[SpecIssue]:
+        """The kind must suit the target, the columns must exist, the region too."""
+        issues: list[SpecIssue] = []
+        is_bytes = self.corruption_target() is CorruptTarget.BYTES
+        if self.target == "serving" and self.corruption not in SERVING_KINDS:
+            issues.append(
+                (
+                    ("corruption",),
+                    f"{self.corruption} cannot corrupt serving requests (rows of 20 numbers)",
+                    f"for serving use one of: {', '.join(SERVING_KINDS)}",
+                )
+            )
+        if self.target == "storage" and not is_bytes:
+            kinds = [k for k, c in CORRUPTIONS.items() if c.target is CorruptTarget.BYTES]
+            issues.append(
+                (
+                    ("corruption",),
+                    f"{self.corruption} corrupts records, not objects at rest",
+                    f"for storage use one of: {', '.join(sorted(kinds))}",
+                )
+            )
+        known = [*FEATURE_NAMES, LABEL, "id"] if self.target == "ingest" else FEATURE_NAMES
+        for i, col in enumerate(self.columns or []):
+            if col not in known:
+                close = difflib.get_close_matches(col, known, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+                issues.append((("columns", i), f"no column named {col!r}", hint))
+        if self.columns and is_bytes:
+            issues.append((("columns",), f"{self.corruption} corrupts bytes: no columns", None))
+        if self.region is not None and self.region not in regions:
+            issues.append(
+                (("region",), f"no region named {self.region!r}", f"known: {', '.join(regions)}")
+            )
+        if self.target != "storage" and (self.region is not None or self.objects != "records"):
+            issues.append(
+                (("target",), "region and objects only apply to target: storage", None)
+            )
+        return issues
 
 
 @register_fault("corrupt_data")
