@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from harness.report.results import FaultResult, Results, TimelineBin
+from harness.report import _mpl
+from harness.report._mpl import FAULT_ALPHA, FAULT_COLOR, GAP_COLOR, LINE_COLOR
+from harness.report.results import Results, TimelineBin
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-    from matplotlib.typing import RcKeyType
 
 EVENT_COLORS = {
     "FaultInjected": "#c0392b",
@@ -26,32 +25,16 @@ EVENT_COLORS = {
     "RunAborted": "#111111",
     "OperatorNote": "#16a085",
     "PhaseStarted": "#b0b7bf",
+    "DataCorrupted": "#a93226",
+    "QualityAlert": "#b9770e",
+    "ModelRetrained": "#117a65",
+    "ModelSwapped": "#1a5276",
+    "ModelRejected": "#6c3483",
 }
 FALLBACK_COLORS = ("#e67e22", "#2c3e50", "#b7950b", "#1abc9c", "#9b59b6", "#34495e")
 SKIPPED_EVENTS = frozenset({"PhaseStarted"})  # phases get boundaries and names of their own
-LINE_COLOR = "#1f4e79"
-FAULT_COLOR = "#e74c3c"
-GAP_COLOR = "#9aa5b1"
 SLO_COLOR = "#555555"
-_RC: dict[RcKeyType, Any] = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "harness-report",
-    "font.size": 9,
-    "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans", "Helvetica", "Arial"],
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.color": "#e6e8eb",
-    "grid.linewidth": 0.6,
-    "axes.edgecolor": "#9aa5b1",
-    "axes.labelcolor": "#333333",
-    "xtick.color": "#444444",
-    "ytick.color": "#444444",
-    "axes.axisbelow": True,
-    "text.parse_math": False,  # a '$' in a fault name is just a '$'
-}
-_NO_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
+CHART_ID = "timeline-chart"
 
 
 @dataclass(frozen=True)
@@ -80,22 +63,16 @@ def timeline_svg(results: Results) -> str:
     """Render the three stacked timeline panels as an <svg> element ('' without bins)."""
     if not results.timeline:
         return ""
-    import matplotlib  # lazily: the CLI must start fast
-    from matplotlib.figure import Figure
-
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(11, 7.4))
+    with _mpl.figure(CHART_ID, (11, 7.4)) as fig:
         axes = fig.subplots(len(PANELS), 1, sharex=True, gridspec_kw={"hspace": 0.14})
         for ax, panel in zip(axes, PANELS, strict=True):
             _draw_panel(ax, panel, results)
         _label_phases(axes[0], results)
-        _label_faults(axes[0], results.faults, _end(results))
+        _mpl.label_faults(axes[0], results.faults, _end(results))
         axes[-1].set_xlabel("seconds since run start")
         axes[-1].set_xlim(0, _end(results))
         _legend(fig, results)
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata=_NO_METADATA, bbox_inches="tight", pad_inches=0.1)
-    return _inline(buf.getvalue())
+        return _mpl.to_svg(fig, CHART_ID, "timeline: success ratio, p99 latency and accuracy")
 
 
 def _end(results: Results) -> float:
@@ -110,18 +87,7 @@ def _series(bins: Sequence[TimelineBin], key: str) -> list[float]:
 def _draw_panel(ax: Axes, panel: _Panel, results: Results) -> None:
     bins = results.timeline
     values = _series(bins, panel.key)
-    for i, fault in enumerate(results.faults):
-        if fault.injected_at is not None:
-            end = fault.reverted_at if fault.reverted_at is not None else _end(results)
-            ax.axvspan(
-                fault.injected_at,
-                end,
-                color=FAULT_COLOR,
-                alpha=0.12,
-                lw=0,
-                zorder=0,
-                gid=f"fault-window-{i}-{panel.key}",
-            )
+    _mpl.shade_faults(ax, results.faults, _end(results), panel.key)
     _shade_gaps(ax, bins, values, panel.key)
     _draw_events(ax, results, panel.key)
     for phase in results.phases:
@@ -214,33 +180,13 @@ def _label_phases(ax: Axes, results: Results) -> None:
             )
 
 
-def _label_faults(ax: Axes, faults: Sequence[FaultResult], end: float) -> None:
-    for fault in faults:
-        if fault.injected_at is None:
-            continue
-        stop = fault.reverted_at if fault.reverted_at is not None else end
-        suffix = "" if fault.reverted_at is not None else " (not reverted)"
-        ax.text(
-            (fault.injected_at + stop) / 2,
-            0.06,
-            f"{fault.name}{suffix}\n{fault.kind}",
-            transform=ax.get_xaxis_transform(),
-            ha="center",
-            va="bottom",
-            fontsize=8,
-            color="#922b21",
-            zorder=5,
-            bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "none", "alpha": 0.8},
-        )
-
-
 def _legend(fig: Figure, results: Results) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     handles: list[Any] = [
         Line2D([], [], color=LINE_COLOR, lw=1.4, label="per-bin value"),
-        Patch(color=FAULT_COLOR, alpha=0.12, label="fault window"),
+        Patch(color=FAULT_COLOR, alpha=FAULT_ALPHA, label="fault window"),
         Patch(color=GAP_COLOR, alpha=0.22, label="no data in bin"),
     ]
     if any(
@@ -250,40 +196,4 @@ def _legend(fig: Figure, results: Results) -> None:
     colors = event_colors(e.type for e in results.events)
     seen = dict.fromkeys(e.type for e in results.events if e.type not in SKIPPED_EVENTS)
     handles += [Line2D([], [], color=colors[t], lw=1.2, label=t) for t in seen]
-    fig.legend(
-        handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, 0.05),
-        frameon=False,
-        ncol=min(len(handles), 5),
-        fontsize=8.5,
-    )
-
-
-_GEOMETRY = re.compile(r'\b(d|x|y|x1|x2|y1|y2|width|height|viewBox|transform)="([^"]*)"')
-_LONG_NUMBER = re.compile(r"(-?\d+\.\d{2})\d+")
-
-
-def _round_attribute(match: re.Match[str]) -> str:
-    return f'{match[1]}="{_LONG_NUMBER.sub(_keep_two_decimals, match[2])}"'
-
-
-def _keep_two_decimals(match: re.Match[str]) -> str:
-    return match[1]
-
-
-def _inline(svg: str) -> str:
-    """Make matplotlib's SVG document an element to embed in HTML: no prologue, no URLs."""
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r'\s+xmlns(?::\w+)?="[^"]*"', "", svg)  # HTML parsers need no namespaces
-    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
-    # Its <style> would apply to the whole page; scope it to the chart.
-    svg = svg.replace("*{stroke-linejoin", "#timeline-chart *{stroke-linejoin")
-    # Hundredths of a point are plenty on screen and halve the size.
-    svg = _GEOMETRY.sub(_round_attribute, svg)
-    return svg.replace(
-        "<svg",
-        '<svg id="timeline-chart" role="img" '
-        'aria-label="timeline: success ratio, p99 latency and accuracy"',
-        1,
-    ).strip()
+    _mpl.bottom_legend(fig, handles, y=0.05)

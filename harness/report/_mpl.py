@@ -1,0 +1,135 @@
+"""What every matplotlib chart of the report shares: style, fault shading, SVG inlining."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from harness.report.results import FaultResult
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
+
+LINE_COLOR = "#1f4e79"
+FAULT_COLOR = "#e74c3c"
+FAULT_ALPHA = 0.12
+GAP_COLOR = "#9aa5b1"
+RC: dict[RcKeyType, Any] = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "harness-report",
+    "font.size": 9,
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Helvetica", "Arial"],
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#e6e8eb",
+    "grid.linewidth": 0.6,
+    "axes.edgecolor": "#9aa5b1",
+    "axes.labelcolor": "#333333",
+    "xtick.color": "#444444",
+    "ytick.color": "#444444",
+    "axes.axisbelow": True,
+    "text.parse_math": False,  # a '$' in a fault name is just a '$'
+}
+_NO_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
+
+
+@contextmanager
+def figure(chart_id: str, size: tuple[float, float]) -> Iterator[Figure]:
+    """Give a blank figure styled for the report (lazy import: the CLI must start fast)."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    # Clip-path ids derive from the salt; one salt per chart keeps ids unique on the page.
+    with matplotlib.rc_context({**RC, "svg.hashsalt": f"harness-report-{chart_id}"}):
+        yield Figure(figsize=size)
+
+
+def to_svg(fig: Figure, chart_id: str, label: str) -> str:
+    """Save `fig` as an inline <svg> element with this id and accessible label."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata=_NO_METADATA, bbox_inches="tight", pad_inches=0.1)
+    return inline(buf.getvalue(), chart_id, label)
+
+
+def fault_end(fault: FaultResult, end: float) -> float:
+    """When a fault's window closes on the chart: its revert, or the end of the data."""
+    return fault.reverted_at if fault.reverted_at is not None else end
+
+
+def shade_faults(ax: Axes, faults: Sequence[FaultResult], end: float, key: str) -> None:
+    """Shade every injected fault's window, each with the gid fault-window-<i>-<key>."""
+    for i, fault in enumerate(faults):
+        if fault.injected_at is not None:
+            ax.axvspan(
+                fault.injected_at,
+                fault_end(fault, end),
+                color=FAULT_COLOR,
+                alpha=FAULT_ALPHA,
+                lw=0,
+                zorder=0,
+                gid=f"fault-window-{i}-{key}",
+            )
+
+
+def label_faults(ax: Axes, faults: Sequence[FaultResult], end: float) -> None:
+    """Name each fault (and its kind) inside its window, near the bottom of `ax`."""
+    for fault in faults:
+        if fault.injected_at is None:
+            continue
+        stop = fault_end(fault, end)
+        suffix = "" if fault.reverted_at is not None else " (not reverted)"
+        ax.text(
+            (fault.injected_at + stop) / 2,
+            0.06,
+            f"{fault.name}{suffix}\n{fault.kind}",
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color="#922b21",
+            zorder=5,
+            bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "none", "alpha": 0.8},
+        )
+
+
+def bottom_legend(fig: Figure, handles: list[Any], *, y: float = 0.02, ncol: int = 5) -> None:
+    """Put a frameless legend under the axes."""
+    fig.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, y),
+        frameon=False,
+        ncol=max(1, min(len(handles), ncol)),
+        fontsize=8.5,
+    )
+
+
+_GEOMETRY = re.compile(r'\b(d|x|y|x1|x2|y1|y2|width|height|viewBox|transform)="([^"]*)"')
+_LONG_NUMBER = re.compile(r"(-?\d+\.\d{2})\d+")
+
+
+def _round_attribute(match: re.Match[str]) -> str:
+    return f'{match[1]}="{_LONG_NUMBER.sub(_keep_two_decimals, match[2])}"'
+
+
+def _keep_two_decimals(match: re.Match[str]) -> str:
+    return match[1]
+
+
+def inline(svg: str, chart_id: str, label: str) -> str:
+    """Make matplotlib's SVG document an element to embed in HTML: no prologue, no URLs."""
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r'\s+xmlns(?::\w+)?="[^"]*"', "", svg)  # HTML parsers need no namespaces
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
+    # Its <style> would apply to the whole page; scope it to the chart.
+    svg = svg.replace("*{stroke-linejoin", f"#{chart_id} *{{stroke-linejoin")
+    # Hundredths of a point are plenty on screen and halve the size.
+    svg = _GEOMETRY.sub(_round_attribute, svg)
+    return svg.replace("<svg", f'<svg id="{chart_id}" role="img" aria-label="{label}"', 1).strip()
