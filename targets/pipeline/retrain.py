@@ -160,7 +160,10 @@ class Retrainer:
     async def loop(self) -> None:
         """Check every --check-interval-s until cancelled; one run at a time."""
         while True:
-            await self.check()
+            try:
+                await self.check()
+            except Exception as exc:  # a bug in one check must not end all later ones
+                log_event("check_error", error=repr(exc))
             await asyncio.sleep(self.args.check_interval_s)
 
     async def check(self) -> None:

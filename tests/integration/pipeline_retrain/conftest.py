@@ -1,4 +1,4 @@
-"""Fixtures for the retrain tests: the reference model, two moto stores, retrain processes."""
+"""Fixtures for the retrain tests: two moto stores; the model and `procs` come from the targets tests."""
 
 from __future__ import annotations
 
@@ -6,25 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from targets.model import ModelArtifacts, build_model
 from tests.integration.pipeline_retrain.stores import MotoStore
-from tests.integration.targets.conftest import Targets
+from tests.integration.targets.conftest import model, procs
 
-
-@pytest.fixture(scope="session")
-def model(tmp_path_factory: pytest.TempPathFactory) -> ModelArtifacts:
-    """Build (or reuse) the reference model once per session."""
-    return build_model(tmp_path_factory.mktemp("model"), seed=7)
-
-
-@pytest.fixture
-def procs() -> Iterator[Targets]:
-    """Start target processes for one test; all are killed afterwards."""
-    group = Targets()
-    try:
-        yield group
-    finally:
-        group.close()
+__all__ = ["model", "module_stores", "procs", "stores"]
 
 
 @pytest.fixture(scope="module")
