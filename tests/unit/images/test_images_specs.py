@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 import re
 import sys
 
@@ -29,6 +30,12 @@ def imported_modules(files: dict[str, bytes]) -> set[str]:
     return found
 
 
+def distributions_of(top: str) -> set[str]:
+    """Distributions that provide import name `top` (scikit-learn for sklearn), normalised."""
+    dists = importlib.metadata.packages_distributions().get(top, [top])
+    return {d.lower().replace("_", "-") for d in dists}
+
+
 def module_file_present(module: str, files: dict[str, bytes]) -> bool:
     base = module.replace(".", "/")
     return f"{base}.py" in files or f"{base}/__init__.py" in files
@@ -42,7 +49,8 @@ def test_every_import_is_in_the_image(spec: ImageSpec) -> None:
         if top in LOCAL_TOPS:
             assert module_file_present(module, files), f"{spec.service}: {module} not copied"
         else:
-            assert top in sys.stdlib_module_names or top in spec.packages, (
+            wanted = {p.lower() for p in spec.packages}
+            assert top in sys.stdlib_module_names or distributions_of(top) & wanted, (
                 f"{spec.service}: {module} is neither stdlib nor in {spec.packages}"
             )
 
@@ -50,7 +58,8 @@ def test_every_import_is_in_the_image(spec: ImageSpec) -> None:
 @pytest.mark.parametrize("spec", IMAGE_SPECS, ids=lambda s: s.service)
 def test_every_package_is_used(spec: ImageSpec) -> None:
     tops = {m.split(".")[0] for m in imported_modules(read_sources(spec, ROOT))}
-    assert set(spec.packages) <= tops
+    provided = set().union(*(distributions_of(t) for t in tops))
+    assert {p.lower() for p in spec.packages} <= provided
 
 
 @pytest.mark.parametrize("spec", IMAGE_SPECS, ids=lambda s: s.service)
