@@ -19,6 +19,9 @@ LINE_COLOR = "#1f4e79"
 FAULT_COLOR = "#e74c3c"
 FAULT_ALPHA = 0.12
 GAP_COLOR = "#9aa5b1"
+MARGIN_LEFT = 0.85  # inches: tick labels like 100.00% and the y label
+LEGEND_ROW = 0.2  # inches per legend row
+CHAR_SHARE = 0.0075  # share of an 11-inch chart's x axis one 8 pt character takes
 RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "harness-report",
@@ -41,20 +44,31 @@ _NO_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
 
 
 @contextmanager
-def figure(chart_id: str, size: tuple[float, float]) -> Iterator[Figure]:
-    """Give a blank figure styled for the report (lazy import: the CLI must start fast)."""
+def figure(chart_id: str, size: tuple[float, float], *, top: float = 0.3) -> Iterator[Figure]:
+    """Give a blank figure styled for the report (lazy import: the CLI must start fast).
+
+    Margins are fixed, in inches: a tight bounding box would draw every chart twice.
+    """
     import matplotlib
     from matplotlib.figure import Figure
 
+    width, height = size
     # Clip-path ids derive from the salt; one salt per chart keeps ids unique on the page.
     with matplotlib.rc_context({**RC, "svg.hashsalt": f"harness-report-{chart_id}"}):
-        yield Figure(figsize=size)
+        fig = Figure(figsize=size)
+        fig.subplots_adjust(
+            left=MARGIN_LEFT / width,
+            right=1 - 0.2 / width,
+            top=1 - top / height,
+            bottom=0.6 / height,
+        )
+        yield fig
 
 
 def to_svg(fig: Figure, chart_id: str, label: str) -> str:
     """Save `fig` as an inline <svg> element with this id and accessible label."""
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata=_NO_METADATA, bbox_inches="tight", pad_inches=0.1)
+    fig.savefig(buf, format="svg", metadata=_NO_METADATA)
     return inline(buf.getvalue(), chart_id, label)
 
 
@@ -80,15 +94,20 @@ def shade_faults(ax: Axes, faults: Sequence[FaultResult], end: float, key: str) 
 
 def label_faults(ax: Axes, faults: Sequence[FaultResult], end: float) -> None:
     """Name each fault (and its kind) inside its window, near the bottom of `ax`."""
+    placed: list[list[tuple[float, float]]] = []  # per level: the label spans already there
     for fault in faults:
         if fault.injected_at is None:
             continue
         stop = fault_end(fault, end)
         suffix = "" if fault.reverted_at is not None else " (not reverted)"
+        text = f"{fault.name}{suffix}\n{fault.kind}"
+        center = (fault.injected_at + stop) / 2
+        half = CHAR_SHARE * end * max(len(line) for line in text.splitlines()) / 2
+        level = _free_level(placed, center - half, center + half)
         ax.text(
-            (fault.injected_at + stop) / 2,
-            0.06,
-            f"{fault.name}{suffix}\n{fault.kind}",
+            center,
+            0.06 + 0.24 * level,  # overlapping windows stack their labels
+            text,
             transform=ax.get_xaxis_transform(),
             ha="center",
             va="bottom",
@@ -99,16 +118,29 @@ def label_faults(ax: Axes, faults: Sequence[FaultResult], end: float) -> None:
         )
 
 
-def bottom_legend(fig: Figure, handles: list[Any], *, y: float = 0.02, ncol: int = 5) -> None:
-    """Put a frameless legend under the axes."""
+def _free_level(placed: list[list[tuple[float, float]]], low: float, high: float) -> int:
+    """The lowest level where [low, high] overlaps no span placed there; claim it."""
+    for level, spans in enumerate(placed):
+        if all(high < a or low > b for a, b in spans):
+            spans.append((low, high))
+            return level
+    placed.append([(low, high)])
+    return len(placed) - 1
+
+
+def bottom_legend(fig: Figure, handles: list[Any], *, ncol: int = 5) -> None:
+    """Put a frameless legend at the bottom, and room for it and the x label above it."""
+    ncol = max(1, min(len(handles), ncol))
+    rows = -(-len(handles) // ncol)
     fig.legend(
         handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, y),
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.0),
         frameon=False,
-        ncol=max(1, min(len(handles), ncol)),
+        ncol=ncol,
         fontsize=8.5,
     )
+    fig.subplots_adjust(bottom=(0.55 + LEGEND_ROW * rows) / fig.get_figheight())
 
 
 _GEOMETRY = re.compile(r'\b(d|x|y|x1|x2|y1|y2|width|height|viewBox|transform)="([^"]*)"')

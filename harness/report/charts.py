@@ -38,7 +38,9 @@ CHART_ID = "timeline-chart"
 
 
 @dataclass(frozen=True)
-class _Panel:
+class Panel:
+    """One metric of the timeline: what it plots and which SLOs draw their threshold on it."""
+
     key: str  # the TimelineBin attribute it plots
     label: str
     slo_metric: str  # SLOs on this metric get their threshold drawn
@@ -46,9 +48,9 @@ class _Panel:
 
 
 PANELS = (
-    _Panel("success_ratio", "success ratio", "availability", True),
-    _Panel("p99_ms", "p99 latency (ms)", "p99_latency", False),
-    _Panel("accuracy", "accuracy", "accuracy", True),
+    Panel("success_ratio", "success ratio", "availability", True),
+    Panel("p99_ms", "p99 latency (ms)", "p99_latency", False),
+    Panel("accuracy", "accuracy", "accuracy", True),
 )
 
 
@@ -66,7 +68,7 @@ def timeline_svg(results: Results) -> str:
     with _mpl.figure(CHART_ID, (11, 7.4)) as fig:
         axes = fig.subplots(len(PANELS), 1, sharex=True, gridspec_kw={"hspace": 0.14})
         for ax, panel in zip(axes, PANELS, strict=True):
-            _draw_panel(ax, panel, results)
+            draw_panel(ax, panel, results)
         _label_phases(axes[0], results)
         _mpl.label_faults(axes[0], results.faults, _end(results))
         axes[-1].set_xlabel("seconds since run start")
@@ -84,12 +86,21 @@ def _series(bins: Sequence[TimelineBin], key: str) -> list[float]:
     return [math.nan if v is None else float(v) for v in values]  # NaN: a gap, never a zero
 
 
-def _draw_panel(ax: Axes, panel: _Panel, results: Results) -> None:
+def draw_panel(
+    ax: Axes, panel: Panel, results: Results, *, key: str = "", events: bool = True
+) -> None:
+    """Draw one metric over the bins, with fault windows, gaps, phases and SLO thresholds.
+
+    `key` names the drawn elements' gids (the panel's metric by default); `events` draws
+    a line per event.
+    """
+    key = key or panel.key
     bins = results.timeline
     values = _series(bins, panel.key)
-    _mpl.shade_faults(ax, results.faults, _end(results), panel.key)
-    _shade_gaps(ax, bins, values, panel.key)
-    _draw_events(ax, results, panel.key)
+    _mpl.shade_faults(ax, results.faults, _end(results), key)
+    _shade_gaps(ax, bins, values, key)
+    if events:
+        _draw_events(ax, results, key)
     for phase in results.phases:
         if phase.name != "overall" and phase.start_s > 0:
             ax.axvline(phase.start_s, color="#b0b7bf", lw=0.8, ls=":", zorder=1)
@@ -101,7 +112,7 @@ def _draw_panel(ax: Axes, panel: _Panel, results: Results) -> None:
         color=LINE_COLOR,
         lw=1.4,
         zorder=4,
-        gid=f"series-{panel.key}",
+        gid=f"series-{key}",
     )
     thresholds = _draw_thresholds(ax, panel, results)
     _scale_axis(ax, panel, [v for v in values if not math.isnan(v)] + thresholds)
@@ -135,7 +146,7 @@ def _draw_events(ax: Axes, results: Results, key: str) -> None:
             )
 
 
-def _draw_thresholds(ax: Axes, panel: _Panel, results: Results) -> list[float]:
+def _draw_thresholds(ax: Axes, panel: Panel, results: Results) -> list[float]:
     spans = {p.name: (p.start_s, p.end_s) for p in results.phases}
     drawn = []
     for slo in results.slos:
@@ -148,7 +159,7 @@ def _draw_thresholds(ax: Axes, panel: _Panel, results: Results) -> list[float]:
     return drawn
 
 
-def _scale_axis(ax: Axes, panel: _Panel, values: list[float]) -> None:
+def _scale_axis(ax: Axes, panel: Panel, values: list[float]) -> None:
     from matplotlib.ticker import PercentFormatter
 
     ax.set_ylabel(panel.label)
@@ -196,4 +207,4 @@ def _legend(fig: Figure, results: Results) -> None:
     colors = event_colors(e.type for e in results.events)
     seen = dict.fromkeys(e.type for e in results.events if e.type not in SKIPPED_EVENTS)
     handles += [Line2D([], [], color=colors[t], lw=1.2, label=t) for t in seen]
-    _mpl.bottom_legend(fig, handles, y=0.05)
+    _mpl.bottom_legend(fig, handles)

@@ -10,18 +10,31 @@ from markupsafe import Markup
 
 from harness.report import fmt
 from harness.report.charts import event_colors, timeline_svg
-from harness.report.results import FaultResult, PhaseResult, Results, SloResult, Verdict
+from harness.report.facts import Fact
+from harness.report.pipeline_view import (
+    DriftView,
+    IntegrityView,
+    ModelsView,
+    drift_view,
+    integrity_view,
+    models_view,
+)
+from harness.report.results import (
+    EventRecord,
+    FaultResult,
+    PhaseResult,
+    Results,
+    SloResult,
+    Verdict,
+)
 
+# corrupt_data's target names a data path, not stack parts: say which data.
+_DATA_TARGETS = {
+    "serving": "serving requests (feature rows sent to the gateway)",
+    "ingest": "ingested records (the pipeline's feed)",
+    "storage": "objects at rest in the stores",
+}
 _VERDICT_TEXT = {Verdict.PASS: "PASS", Verdict.FAIL: "FAIL", Verdict.INCOMPLETE: "INCOMPLETE"}
-
-
-@dataclass(frozen=True)
-class Fact:
-    """A label and its formatted value; `css` flags good/bad values."""
-
-    label: str
-    value: str
-    css: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,7 +68,7 @@ class FaultCard:
 
     name: str
     kind: str
-    target: str
+    target: str  # a phrase: "on region us-east-1", "between us-east-1 and eu-west-1"
     recovery: str
     recovery_css: str
     facts: list[Fact]
@@ -85,6 +98,8 @@ class EventRow:
     type: str
     message: str
     color: str
+    badge: str = ""
+    badge_css: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,6 +115,9 @@ class ReportView:
     faults: list[FaultCard]
     phases: list[PhaseRow]
     chart_svg: Markup
+    models: ModelsView | None
+    drift: DriftView | None
+    integrity: IntegrityView | None
     events: list[EventRow]
     cost: list[Fact]
     command: str
@@ -121,6 +139,9 @@ def build_view(results: Results) -> ReportView:
         faults=[_fault_card(f) for f in results.faults],
         phases=[_phase_row(p) for p in results.phases],
         chart_svg=Markup(timeline_svg(results)),  # charts.py escapes what it draws as SVG text
+        models=models_view(results),
+        drift=drift_view(results),
+        integrity=integrity_view(results),
         events=_event_rows(results),
         cost=_cost(results.cost),
         command=results.command,
@@ -203,6 +224,7 @@ def _fault_card(fault: FaultResult) -> FaultCard:
         Fact("injected at", fmt.at(fault.injected_at)),
         _reverted(fault),
         Fact("time to detect", fmt.seconds(fault.time_to_detect_s)),
+        *([Fact("detected by", fault.detected_by)] if fault.detected_by else []),
         Fact(
             "time to recover",
             fmt.seconds(fault.time_to_recover_s) if fault.recovered else "did not recover",
@@ -214,7 +236,15 @@ def _fault_card(fault: FaultResult) -> FaultCard:
         Fact("p99 latency", fmt.ms(fault.p99_ms)),
         Fact("accuracy", fmt.ratio(fault.accuracy)),
     ]
-    return FaultCard(fault.name, fault.kind, fault.target, recovery, css, facts)
+    return FaultCard(fault.name, fault.kind, _target_phrase(fault), recovery, css, facts)
+
+
+def _target_phrase(fault: FaultResult) -> str:
+    if fault.kind == "corrupt_data" and fault.target in _DATA_TARGETS:
+        return f"on {_DATA_TARGETS[fault.target]}"
+    if fault.kind == "partition" and fault.target != "everything":
+        return fault.target if fault.target.startswith("between ") else f"between {fault.target}"
+    return f"on {fault.target}"
 
 
 def _reverted(fault: FaultResult) -> Fact:
@@ -241,9 +271,23 @@ def _phase_row(phase: PhaseResult) -> PhaseRow:
 def _event_rows(results: Results) -> list[EventRow]:
     colors = event_colors(e.type for e in results.events)
     return [
-        EventRow(fmt.at(e.t), e.type, e.message, colors.get(e.type, "#b0b7bf"))
+        EventRow(fmt.at(e.t), e.type, e.message, colors.get(e.type, "#b0b7bf"), *_badge(e))
         for e in sorted(results.events, key=lambda e: e.t)
     ]
+
+
+def _badge(event: EventRecord) -> tuple[str, str]:
+    """A pill for outcomes a reader scans for: retrain promoted/rejected, alert firing/cleared."""
+    if event.type == "ModelRetrained":
+        outcome = str(event.data.get("outcome", ""))
+        return outcome, {"promoted": "pass", "rejected": "fail", "failed": "fail"}.get(
+            outcome, "muted"
+        )
+    if event.type == "QualityAlert" and "firing" in event.data:
+        return ("firing", "fail") if event.data["firing"] else ("cleared", "pass")
+    if event.type == "ModelRejected":
+        return "refused", "fail"
+    return "", ""
 
 
 def _cost(cost: dict[str, Any] | None) -> list[Fact]:
