@@ -162,6 +162,9 @@ def inline(svg: str, chart_id: str, label: str) -> str:
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
     # Its <style> would apply to the whole page; scope it to the chart.
     svg = svg.replace("*{stroke-linejoin", f"#{chart_id} *{{stroke-linejoin")
+    # matplotlib numbers its elements (figure_1, axes_1...) per figure; prefix them with the
+    # chart's id so ids stay unique on a page with several charts.
+    svg = re.sub(r'\bid="([A-Za-z0-9.]+_\d+)"', rf'id="{chart_id}-\1"', svg)
     # Hundredths of a point are plenty on screen and halve the size.
     svg = _GEOMETRY.sub(_round_attribute, svg)
     return svg.replace("<svg", f'<svg id="{chart_id}" role="img" aria-label="{label}"', 1).strip()

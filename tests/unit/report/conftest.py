@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,17 +16,35 @@ from harness.report.results import Results
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden" / "results.json"
+PIPELINE_GOLDEN = HERE / "golden" / "pipeline.json"
+
+
+def load_builder(name: str) -> Any:
+    """Import one of the golden builders (make_golden.py, make_pipeline_golden.py) by name."""
+    spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture
 def built_results() -> Results:
     """The sample run as the builder makes it now (compared with the golden file)."""
-    spec = importlib.util.spec_from_file_location("make_golden", HERE / "make_golden.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    built: Results = module.build_results()
+    built: Results = load_builder("make_golden").build_results()
     return built
+
+
+@pytest.fixture
+def pipeline_builder() -> Any:
+    """make_pipeline_golden.py as a module: build_pipeline_results(minutes, bins, windows)."""
+    return load_builder("make_pipeline_golden")
+
+
+@pytest.fixture
+def pipeline_results() -> Results:
+    """The golden pipeline run (data faults, retrain, drift, audit), from golden/pipeline.json."""
+    return Results.model_validate_json(PIPELINE_GOLDEN.read_text(encoding="utf-8"))
 
 
 @pytest.fixture
@@ -116,4 +135,12 @@ def sample_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Doc]:
     """The golden run's report.html (rendered once per session): its text and parsed form."""
     results = Results.model_validate_json(GOLDEN.read_text(encoding="utf-8"))
     text = html.write(results, tmp_path_factory.mktemp("page")).read_text(encoding="utf-8")
+    return text, parse_html(text)
+
+
+@pytest.fixture(scope="session")
+def pipeline_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Doc]:
+    """The golden pipeline run's report.html (rendered once per session)."""
+    results = Results.model_validate_json(PIPELINE_GOLDEN.read_text(encoding="utf-8"))
+    text = html.write(results, tmp_path_factory.mktemp("pipeline")).read_text(encoding="utf-8")
     return text, parse_html(text)

@@ -101,8 +101,11 @@ def test_events_reproduce_and_scenario(sample_page: tuple[str, Any], results: Re
     assert pre.text == results.scenario.text
 
 
-def test_page_is_self_contained(sample_page: tuple[str, Any], results: Results) -> None:
-    text, doc = sample_page
+@pytest.mark.parametrize("page", ["sample_page", "pipeline_page"])
+def test_page_is_self_contained(
+    page: str, results: Results, request: pytest.FixtureRequest
+) -> None:
+    text, doc = request.getfixturevalue(page)
     assert not doc.find_all("script") and not doc.find_all("link")
     for element in doc.elements:
         for attr in ("src", "href", "xlink:href", "action"):
