@@ -1,0 +1,1 @@
+"""The data pipeline of the reference stack: ingest, replicator and retrain (docs/pipeline.md)."""
