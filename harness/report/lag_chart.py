@@ -16,9 +16,6 @@ def lag_chart_svg(results: Results) -> str:
     samples = results.replication_lag
     if not samples:
         return ""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
     instances = list(dict.fromkeys(s.instance for s in samples))
     end = max(s.t for s in samples)
     if results.timeline:
@@ -38,10 +35,17 @@ def lag_chart_svg(results: Results) -> str:
         _mpl.label_faults(lag, results.faults, end)
         pending.set_xlim(0, end)
         pending.set_xlabel("seconds since run start")
-        handles: list[Any] = [
-            Line2D([], [], color=LAG_COLORS[i % len(LAG_COLORS)], lw=1.3, label=name)
-            for i, name in enumerate(instances)
-        ]
-        handles.append(Patch(color=_mpl.FAULT_COLOR, alpha=_mpl.FAULT_ALPHA, label="fault window"))
-        _mpl.bottom_legend(fig, handles)
+        _mpl.bottom_legend(fig, _handles(instances))
         return _mpl.to_svg(fig, CHART_ID, "replication lag and pending records per replicator")
+
+
+def _handles(instances: list[str]) -> list[Any]:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = [
+        Line2D([], [], color=LAG_COLORS[i % len(LAG_COLORS)], lw=1.3, label=name)
+        for i, name in enumerate(instances)
+    ]
+    handles.append(Patch(color=_mpl.FAULT_COLOR, alpha=_mpl.FAULT_ALPHA, label="fault window"))
+    return handles

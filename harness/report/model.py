@@ -8,17 +8,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from harness.report import fmt
+from harness.report import fmt, pipeline_view
 from harness.report.charts import event_colors, timeline_svg
 from harness.report.facts import Fact
-from harness.report.pipeline_view import (
-    DriftView,
-    IntegrityView,
-    ModelsView,
-    drift_view,
-    integrity_view,
-    models_view,
-)
 from harness.report.results import (
     EventRecord,
     FaultResult,
@@ -115,9 +107,9 @@ class ReportView:
     faults: list[FaultCard]
     phases: list[PhaseRow]
     chart_svg: Markup
-    models: ModelsView | None
-    drift: DriftView | None
-    integrity: IntegrityView | None
+    models: pipeline_view.ModelsView | None
+    drift: pipeline_view.DriftView | None
+    integrity: pipeline_view.IntegrityView | None
     events: list[EventRow]
     cost: list[Fact]
     command: str
@@ -139,9 +131,9 @@ def build_view(results: Results) -> ReportView:
         faults=[_fault_card(f) for f in results.faults],
         phases=[_phase_row(p) for p in results.phases],
         chart_svg=Markup(timeline_svg(results)),  # charts.py escapes what it draws as SVG text
-        models=models_view(results),
-        drift=drift_view(results),
-        integrity=integrity_view(results),
+        models=pipeline_view.models_view(results),
+        drift=pipeline_view.drift_view(results),
+        integrity=pipeline_view.integrity_view(results),
         events=_event_rows(results),
         cost=_cost(results.cost),
         command=results.command,

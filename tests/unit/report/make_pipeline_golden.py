@@ -35,6 +35,10 @@ FEATURES = [
     "failed_logins_24h", "chargebacks_1y", "balance", "credit_utilization", "velocity_score",
     "email_age_days",
 ]  # fmt: skip
+REGION_COLUMNS = (
+    "region", "surviving", "objects", "present", "missing", "duplicated", "unexpected",
+    "unreadable_lines",
+)  # fmt: skip
 V1 = "base-v1"
 V2 = "retrain-1769681792123-3fa9c2e1b0d4"
 V3 = "retrain-1769681831004-77d0be91aa20"  # rejected: it never serves
@@ -167,26 +171,11 @@ def _integrity(end: float) -> Integrity:
         rpo_s=2.4,
         lost=lost,
         regions=[
-            RegionIntegrity(
-                region="us-east-1",
-                surviving=False,
-                objects=0,
-                present=0,
-                missing=0,
-                duplicated=0,
-                unexpected=0,
-                unreadable_lines=0,
-            ),
-            RegionIntegrity(
-                region="eu-west-1",
-                surviving=True,
-                objects=412,
-                present=5847,
-                missing=27,
-                duplicated=3,
-                unexpected=0,
-                unreadable_lines=2,
-            ),
+            RegionIntegrity.model_validate(dict(zip(REGION_COLUMNS, row, strict=True)))
+            for row in (
+                ("us-east-1", False, 0, 0, 0, 0, 0, 0),
+                ("eu-west-1", True, 412, 5847, 27, 3, 0, 2),
+            )
         ],
         feed_failed_requests=14,
         feed_failovers=1,
