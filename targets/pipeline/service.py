@@ -1,0 +1,104 @@
+"""What ingest and the replicator share: common arguments, probes and the serve call."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from targets.common.http import metrics_response
+from targets.common.jsonlog import log_event
+from targets.common.metrics import Registry
+from targets.common.serve import ServeOptions, serve
+from targets.pipeline.store import region_url
+
+__all__ = ["Probe", "add_probes", "base_parser", "run"]
+
+
+@dataclass
+class Probe:
+    """Who a service is and whether it is ready; `/healthz`, `/readyz` and `/metrics` read it."""
+
+    service: str
+    instance: str
+    region: str
+    registry: Registry = field(default_factory=Registry)
+    started: bool = False  # set once the service's own store answered
+    draining: bool = False
+
+    def readiness(self) -> tuple[bool, str]:
+        """Ready and why (not ready while draining or before the store first answered)."""
+        if self.draining:
+            return False, "draining"
+        return (True, "ok") if self.started else (False, "store not reached yet")
+
+
+PROBE = web.AppKey("probe", Probe)
+
+
+async def _healthz(request: web.Request) -> web.StreamResponse:
+    probe = request.app[PROBE]
+    return web.json_response({"status": "ok", "instance": probe.instance, "region": probe.region})
+
+
+async def _readyz(request: web.Request) -> web.StreamResponse:
+    ready, reason = request.app[PROBE].readiness()
+    return web.json_response({"ready": ready, "reason": reason}, status=200 if ready else 503)
+
+
+async def _metrics(request: web.Request) -> web.StreamResponse:
+    return metrics_response(request.app[PROBE].registry)
+
+
+def add_probes(app: web.Application, probe: Probe) -> None:
+    """Route GET /healthz, /readyz and /metrics to `probe`."""
+    app[PROBE] = probe
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/readyz", _readyz)
+    app.router.add_get("/metrics", _metrics)
+
+
+def base_parser(prog: str, description: str | None) -> argparse.ArgumentParser:
+    """Arguments every pipeline service takes: where it listens, who it is, its stores."""
+    p = argparse.ArgumentParser(prog=prog, description=description)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="0 picks a free port (see ready line)")
+    p.add_argument("--region", required=True)
+    p.add_argument("--instance", required=True)
+    p.add_argument("--store", required=True, help="URL of this region's object store")
+    p.add_argument(
+        "--replica",
+        type=region_url,
+        action="append",
+        default=[],
+        metavar="REGION=URL",
+        help="another region's store (repeatable)",
+    )
+    p.add_argument("--store-timeout-s", type=float, default=2.0, help="per store call")
+    p.add_argument("--drain-grace-s", type=float, default=0.0)
+    return p
+
+
+def run(app: web.Application, probe: Probe, args: argparse.Namespace, **ready: Any) -> int:
+    """Serve `app` until SIGTERM/SIGINT; 2 when it cannot listen."""
+    opts = ServeOptions(
+        service=probe.service,
+        host=args.host,
+        port=args.port,
+        drain_grace_s=args.drain_grace_s,
+        ready_fields={"instance": probe.instance, "region": probe.region, **ready},
+    )
+
+    def drain() -> None:
+        probe.draining = True
+
+    try:
+        return asyncio.run(serve(app, opts, on_drain=drain))
+    except OSError as exc:
+        log_event("error", service=probe.service, instance=probe.instance, error=repr(exc))
+        print(f"{probe.service}: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
