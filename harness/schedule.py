@@ -52,7 +52,7 @@ class Schedule:
                 started,
                 fault=fault.name,
                 fault_kind=fault.spec.kind,
-                target=fault.spec.target.describe(),
+                target=fault.spec.describe_target(),
             )
         )
 

@@ -62,6 +62,12 @@ class CorruptDataSpec(FaultSpecBase):
     def required_target_fields(self) -> tuple[str, ...]:
         return ()
 
+    def describe_target(self) -> str:
+        """'serving', 'ingest', or 'storage (model, us-east-1)'."""
+        if self.target != "storage":
+            return self.target
+        return f"storage ({self.objects}, {self.region or 'every region'})"
+
     def check(self, regions: tuple[str, ...]) -> list[SpecIssue]:
         """The kind must suit the target, the columns must exist, the region too."""
         issues: list[SpecIssue] = []
@@ -96,9 +102,7 @@ class CorruptDataSpec(FaultSpecBase):
                 (("region",), f"no region named {self.region!r}", f"known: {', '.join(regions)}")
             )
         if self.target != "storage" and (self.region is not None or self.objects != "records"):
-            issues.append(
-                (("target",), "region and objects only apply to target: storage", None)
-            )
+            issues.append((("target",), "region and objects only apply to target: storage", None))
         return issues
 
 

@@ -17,6 +17,10 @@ class PartitionSpec(FaultSpecBase):
     kind: Literal["partition"]
     between: tuple[str, str] = Field(description="the two regions cut from each other")
 
+    def describe_target(self) -> str:
+        """'us-east-1 and eu-west-1'."""
+        return " and ".join(self.between)
+
     def check(self, regions: tuple[str, ...]) -> list[SpecIssue]:
         """Both regions must exist and differ."""
         a, b = self.between

@@ -25,7 +25,10 @@ def serving_faults(plan: Plan) -> list[ScheduledFault]:
 
 def corrupted_rows(plan: Plan, fault: ScheduledFault, X: np.ndarray) -> np.ndarray:
     """The held-out rows as `fault` corrupts them (seeded by the run seed and the fault name)."""
+    from harness.faults.corrupt_data import CorruptDataSpec  # the faults import this package
+
     spec = fault.spec
+    assert isinstance(spec, CorruptDataSpec)
     frame = pd.DataFrame(X, columns=FEATURE_NAMES)
     out, _ = corrupt_frame(
         frame,

@@ -45,6 +45,10 @@ class FaultSpecBase(StrictModel):
         """Target fields this kind cannot do without (checked with the file location)."""
         return ()
 
+    def describe_target(self) -> str:
+        """What the fault acts on, for reports."""
+        return self.target.describe()
+
     def check(self, regions: tuple[str, ...]) -> list[SpecIssue]:
         """Kind-specific problems as (path under the fault, message, hint); none by default."""
         return []

@@ -103,7 +103,7 @@ def _score_fault(
     return FaultResult(
         name=fault.name,
         kind=fault.spec.kind,
-        target=_describe_target(fault),
+        target=fault.spec.describe_target(),
         injected_at=injected,
         reverted_at=reverted,
         time_to_recover_s=ttr,
@@ -122,11 +122,6 @@ def _event_time(events: Sequence[Event], kind: type[Event], fault: str) -> float
     return next(
         (e.t for e in events if isinstance(e, kind) and getattr(e, "fault", None) == fault), None
     )
-
-
-def _describe_target(fault: ScheduledFault) -> str:
-    target = fault.spec.target
-    return target if isinstance(target, str) else target.describe()
 
 
 def _first_detection(
