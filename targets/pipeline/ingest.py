@@ -9,7 +9,7 @@ import argparse
 import asyncio
 import itertools
 import time
-from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +18,10 @@ from aiohttp import web
 from targets.common.drift import load_profile
 from targets.common.http import HttpMetrics, json_error
 from targets.common.jsonlog import log_event
-from targets.common.net import nodelay_middleware
 from targets.pipeline.keys import QUARANTINE, RECORDS, batch_key, quarantine_key
 from targets.pipeline.quality import IngestQuality
 from targets.pipeline.records import Validated, Validator, reason_kind, to_jsonl
-from targets.pipeline.service import Probe, add_probes, base_parser, run
+from targets.pipeline.service import Probe, base_parser, run, service_app
 from targets.pipeline.store import Store
 from targets.pipeline.writer import BatchWriter, WriteResult
 
@@ -70,7 +69,8 @@ class Ingest:
 
     async def handle(self, body: bytes) -> web.Response:
         """Validate one body, store its accepted batch (and quarantined lines), build the reply."""
-        checked = self.validator.validate(body)
+        # On the pool: a large body takes a while to parse, and probes must not wait for it.
+        checked = await self.writer.call(partial(self.validator.validate, body))
         seq, ms = next(self._seq), int(time.time() * 1000)
         key = batch_key(self.region, self.instance, seq, ms) if checked.accepted else None
         stored, _ = await asyncio.gather(
@@ -142,24 +142,17 @@ async def ingest(request: web.Request) -> web.StreamResponse:
     return await request.app[INGEST].handle(body)
 
 
-async def _background(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(app[INGEST].wait_for_store())
-    yield
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
-    app[INGEST].writer.close()
-
-
 def build_app(service: Ingest, max_body_bytes: int = MAX_BODY_BYTES) -> web.Application:
     """Wire POST /ingest, the probes and the readiness poll."""
-    app = web.Application(
+    app = service_app(
+        service.probe,
+        service.wait_for_store,
+        service.writer.close,
+        (service.http.middleware(),),
         client_max_size=max_body_bytes,
-        middlewares=[nodelay_middleware, service.http.middleware()],
     )
     app[INGEST] = service
     app.router.add_post("/ingest", ingest)
-    add_probes(app, service.probe)
-    app.cleanup_ctx.append(_background)
     return app
 
 

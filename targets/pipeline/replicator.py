@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
@@ -16,11 +16,10 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from targets.common.jsonlog import log_event
-from targets.common.net import nodelay_middleware
 from targets.pipeline.copier import CopyOutcome, copy_due
 from targets.pipeline.keys import RECORDS, REGISTRY, raw_prefix
 from targets.pipeline.replication import ObjectId, Tracker
-from targets.pipeline.service import Probe, add_probes, base_parser, run
+from targets.pipeline.service import Probe, base_parser, run, service_app
 from targets.pipeline.store import Store
 
 __all__ = ["Replicator", "build_app", "main"]
@@ -132,6 +131,10 @@ class Replicator:
         self.pending.set(value=float(self.tracker.pending_objects()))
         self.lag.set(value=round(self.tracker.lag(time.monotonic()), 3))
 
+    def close(self) -> None:
+        """Stop the pool without waiting for calls stuck on a partitioned store."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
     def status(self) -> dict[str, Any]:
         """The /status body: pending and copied per destination, lag, the last pass."""
         return {
@@ -155,21 +158,11 @@ async def _status(request: web.Request) -> web.StreamResponse:
     return web.json_response(request.app[REPLICATOR].status())
 
 
-async def _background(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(app[REPLICATOR].loop())
-    yield
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
-    app[REPLICATOR].pool.shutdown(wait=False, cancel_futures=True)
-
-
 def build_app(replicator: Replicator) -> web.Application:
     """Wire /status, the probes and the pass loop."""
-    app = web.Application(middlewares=[nodelay_middleware])
+    app = service_app(replicator.probe, replicator.loop, replicator.close)
     app[REPLICATOR] = replicator
     app.router.add_get("/status", _status)
-    add_probes(app, replicator.probe)
-    app.cleanup_ctx.append(_background)
     return app
 
 

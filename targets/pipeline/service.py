@@ -5,18 +5,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from targets.common.http import metrics_response
 from targets.common.jsonlog import log_event
 from targets.common.metrics import Registry
+from targets.common.net import nodelay_middleware
 from targets.common.serve import ServeOptions, serve
 from targets.pipeline.store import region_url
 
-__all__ = ["Probe", "add_probes", "base_parser", "run"]
+__all__ = ["Probe", "base_parser", "run", "service_app"]
 
 
 @dataclass
@@ -54,12 +57,31 @@ async def _metrics(request: web.Request) -> web.StreamResponse:
     return metrics_response(request.app[PROBE].registry)
 
 
-def add_probes(app: web.Application, probe: Probe) -> None:
-    """Route GET /healthz, /readyz and /metrics to `probe`."""
+def service_app(
+    probe: Probe,
+    work: Callable[[], Coroutine[Any, Any, None]],
+    close: Callable[[], None],
+    middlewares: tuple[Middleware, ...] = (),
+    **app_options: Any,
+) -> web.Application:
+    """An app with the probes routed, TCP_NODELAY on accepts, and `work` running beside it.
+
+    `work` starts with the app and is cancelled at cleanup, then `close` runs (worker pools)."""
+
+    async def background(_app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(work())
+        yield
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        close()
+
+    app = web.Application(middlewares=[nodelay_middleware, *middlewares], **app_options)
     app[PROBE] = probe
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
     app.router.add_get("/metrics", _metrics)
+    app.cleanup_ctx.append(background)
+    return app
 
 
 def base_parser(prog: str, description: str | None) -> argparse.ArgumentParser:

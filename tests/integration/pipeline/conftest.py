@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.pipeline.support import EAST, WEST, Store, start_store
-from tests.integration.targets.conftest import Targets, model, procs
+from targets.model import ModelArtifacts
+from tests.integration.pipeline.support import EAST, WEST, Store, start_ingest, start_store
+from tests.integration.targets.conftest import TargetProcess, Targets, model, procs
 
-__all__ = ["model", "module_stores", "procs", "stores"]
+__all__ = ["ingest", "model", "module_stores", "procs", "stores"]
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +29,9 @@ def stores(module_stores: dict[str, Store]) -> dict[str, Store]:
     for store in module_stores.values():
         store.reset()
     return module_stores
+
+
+@pytest.fixture
+def ingest(procs: Targets, model: ModelArtifacts, stores: dict[str, Store]) -> TargetProcess:
+    """A ready us-east-1 ingest with default arguments on the emptied us-east-1 store."""
+    return start_ingest(procs, model, stores[EAST].url)

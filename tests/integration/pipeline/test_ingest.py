@@ -12,7 +12,7 @@ import requests
 from targets.model import ModelArtifacts
 from tests.integration.pipeline.support import EAST, Store, rows, start_ingest
 from tests.integration.pipeline_retrain.stores import jsonl, metric, records, wait_for
-from tests.integration.targets.conftest import Targets, free_port
+from tests.integration.targets.conftest import TargetProcess, Targets, free_port
 
 INSTANCE = f"ingest-{EAST}"
 KEY = re.compile(rf"^raw/{EAST}/\d{{13}}-{INSTANCE}-\d{{6}}\.jsonl$")
@@ -30,10 +30,9 @@ def alert(proc: Any, check: str) -> float | None:
 
 
 def test_good_records_are_stored_once_under_the_documented_key(
-    procs: Targets, model: ModelArtifacts, stores: dict[str, Store]
+    ingest: TargetProcess, model: ModelArtifacts, stores: dict[str, Store]
 ) -> None:
-    east = stores[EAST]
-    proc = start_ingest(procs, model, east.url)
+    east, proc = stores[EAST], ingest
     recs = records(*rows(model, 50))
     reply = post(proc, jsonl(recs))
     assert reply.status_code == 200
@@ -67,10 +66,9 @@ def _bad_lines(good: list[dict[str, Any]]) -> list[tuple[bytes, str]]:
 
 
 def test_every_quarantine_reason_while_the_other_lines_are_accepted(
-    procs: Targets, model: ModelArtifacts, stores: dict[str, Store]
+    ingest: TargetProcess, model: ModelArtifacts, stores: dict[str, Store]
 ) -> None:
-    east = stores[EAST]
-    proc = start_ingest(procs, model, east.url)
+    east, proc = stores[EAST], ingest
     good = records(*rows(model, 20))
     bad = _bad_lines(good)
     lines = [json.dumps(r).encode() for r in good[:2]] + [line for line, _ in bad]
@@ -94,9 +92,9 @@ def test_every_quarantine_reason_while_the_other_lines_are_accepted(
 
 
 def test_quarantine_rate_alert_rises_on_a_bad_stream(
-    procs: Targets, model: ModelArtifacts, stores: dict[str, Store]
+    ingest: TargetProcess, model: ModelArtifacts
 ) -> None:
-    proc = start_ingest(procs, model, stores[EAST].url)
+    proc = ingest
     good = records(*rows(model, 400))
     post(proc, jsonl(good[:200]))
     assert alert(proc, "quarantine_rate") == 0
@@ -107,9 +105,9 @@ def test_quarantine_rate_alert_rises_on_a_bad_stream(
 
 
 def test_feature_drift_alert_fires_on_shifted_records(
-    procs: Targets, model: ModelArtifacts, stores: dict[str, Store]
+    ingest: TargetProcess, model: ModelArtifacts
 ) -> None:
-    proc = start_ingest(procs, model, stores[EAST].url)
+    proc = ingest
     X, y = rows(model, 400)
     post(proc, jsonl(records(X[:200], y[:200])))
     assert alert(proc, "feature_drift") == 0
@@ -140,10 +138,8 @@ def test_unreachable_store_means_not_ready_and_nothing_acknowledged(
     assert metric(proc.url, f'ingest_store_errors_total{{region="{EAST}"}}') == 1
 
 
-def test_random_bytes_never_cause_a_500(
-    procs: Targets, model: ModelArtifacts, stores: dict[str, Store]
-) -> None:
-    proc = start_ingest(procs, model, stores[EAST].url)
+def test_random_bytes_never_cause_a_500(ingest: TargetProcess, model: ModelArtifacts) -> None:
+    proc = ingest
     rng = np.random.default_rng(11)
     good = jsonl(records(*rows(model, 3)))
     session = requests.Session()

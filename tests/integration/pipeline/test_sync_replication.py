@@ -6,15 +6,23 @@ from targets.model import ModelArtifacts
 from tests.integration.pipeline.support import EAST, WEST, Store, rows, start_ingest, start_store
 from tests.integration.pipeline.test_ingest import post
 from tests.integration.pipeline_retrain.stores import jsonl, metric, records
-from tests.integration.targets.conftest import Targets
+from tests.integration.targets.conftest import TargetProcess, Targets
+
+
+def start_replicating(
+    procs: Targets, model: ModelArtifacts, east: Store, west: Store, mode: str
+) -> TargetProcess:
+    """Start us-east-1 ingest with `--replication mode` and the eu-west-1 store as replica."""
+    return start_ingest(
+        procs, model, east.url, "--replication", mode, "--replica", f"{WEST}={west.url}"
+    )
 
 
 def test_sync_writes_every_region_before_the_ack(
     procs: Targets, model: ModelArtifacts, stores: dict[str, Store]
 ) -> None:
     east, west = stores[EAST], stores[WEST]
-    proc = start_ingest(procs, model, east.url, "--replication", "sync",
-                        "--replica", f"{WEST}={west.url}")  # fmt: skip
+    proc = start_replicating(procs, model, east, west, "sync")
     reply = post(proc, jsonl(records(*rows(model, 20)))).json()
     assert len(reply["accepted"]) == 20
     assert east.keys("records") == west.keys("records") == [reply["key"]]
@@ -26,8 +34,7 @@ def test_sync_acks_nothing_when_a_replica_store_is_gone(
 ) -> None:
     east = stores[EAST]
     west = start_store(procs, WEST)  # its own store: this test kills it
-    proc = start_ingest(procs, model, east.url, "--replication", "sync",
-                        "--replica", f"{WEST}={west.url}")  # fmt: skip
+    proc = start_replicating(procs, model, east, west, "sync")
     assert post(proc, jsonl(records(*rows(model, 5)))).status_code == 200
     west.proc.kill()
     reply = post(proc, jsonl(records(*rows(model, 5, start=5))))
@@ -43,7 +50,6 @@ def test_async_mode_writes_only_the_own_store(
     procs: Targets, model: ModelArtifacts, stores: dict[str, Store]
 ) -> None:
     east, west = stores[EAST], stores[WEST]
-    proc = start_ingest(procs, model, east.url, "--replication", "async",
-                        "--replica", f"{WEST}={west.url}")  # fmt: skip
+    proc = start_replicating(procs, model, east, west, "async")
     reply = post(proc, jsonl(records(*rows(model, 5)))).json()
     assert east.keys("records") == [reply["key"]] and west.keys("records") == []
