@@ -73,6 +73,26 @@ def _pointer(
     return _Pointer.COPY
 
 
+class _SourceFailed(Exception):
+    """Reading the own store failed (not the destination's fault)."""
+
+
+def _copy_one(
+    src: Store, dst: Store, oid: ObjectId, present: dict[ObjectId, str], source: set[ObjectId]
+) -> _Pointer | None:
+    """Copy one object unless the pointer rules say wait or skip; None when it left the source."""
+    try:
+        body = src.get(*oid)
+    except src.s3.exceptions.NoSuchKey:
+        return None  # deleted since the listing; the next listing forgets it
+    except Exception as exc:
+        raise _SourceFailed(repr(exc)) from exc
+    verdict = _pointer(body, dst, present, source) if oid == LATEST else _Pointer.COPY
+    if verdict is _Pointer.COPY:
+        dst.put(*oid, body, _content_type(oid[1]))
+    return verdict
+
+
 def copy_due(
     src: Store,
     dst: Store,
@@ -82,33 +102,21 @@ def copy_due(
 ) -> CopyOutcome:
     """Copy `due` (ordered) to `dst`; an object already there with its ETag is not copied again.
 
-    `scopes` maps each bucket to the prefix replicated; `source` is the last source listing."""
+    `scopes` maps each bucket to the prefix replicated; `source` is the last source listing.
+    The first failure ends the pass for this destination: what is left stays pending."""
     out = CopyOutcome()
     try:
         present = _present(dst, scopes, due)
-    except Exception as exc:  # unreachable destination: everything stays pending
+        for oid, etag in due:
+            if present.get(oid) != etag:
+                verdict = _copy_one(src, dst, oid, present, source)
+                if verdict is None or verdict is _Pointer.WAIT:
+                    continue
+                out.copied += 1 if verdict is _Pointer.COPY else 0  # SKIP: a newer one is there
+                present[oid] = etag
+            out.done.append((oid, etag))
+    except _SourceFailed as exc:
+        out.source_error = str(exc)
+    except Exception as exc:  # the destination failed (unreachable, timeout, refused)
         out.error = repr(exc)
-        return out
-    for oid, etag in due:
-        if present.get(oid) == etag:
-            out.done.append((oid, etag))
-            continue
-        try:
-            body = src.get(*oid)
-        except src.s3.exceptions.NoSuchKey:
-            continue  # deleted since the listing; the next listing forgets it
-        except Exception as exc:
-            out.source_error = repr(exc)
-            return out
-        try:
-            verdict = _pointer(body, dst, present, source) if oid == LATEST else _Pointer.COPY
-            if verdict is _Pointer.COPY:
-                dst.put(*oid, body, _content_type(oid[1]))
-                out.copied += 1
-        except Exception as exc:
-            out.error = repr(exc)
-            return out
-        if verdict is not _Pointer.WAIT:
-            present[oid] = etag
-            out.done.append((oid, etag))
     return out
