@@ -26,6 +26,7 @@ class ImageSpec:
     sources: tuple[str, ...]
     packages: tuple[str, ...]
     first_build_s: int  # rough time of a build without any cached layer, told to the user
+    runtime_only: tuple[str, ...] = ()  # in `packages` though no source imports them directly
 
 
 IMAGE_SPECS: tuple[ImageSpec, ...] = (
@@ -59,6 +60,52 @@ IMAGE_SPECS: tuple[ImageSpec, ...] = (
         ),
         ("aiohttp", "pydantic"),
         first_build_s=10,
+    ),
+    ImageSpec(
+        "object-store",
+        "targets/objectstore/Dockerfile",
+        (
+            "targets/__init__.py",
+            *(f"targets/common/{m}.py" for m in ("__init__", "jsonlog", "metrics", "net", "s3")),
+            "targets/objectstore",
+        ),
+        (
+            "aiohappyeyeballs",
+            "aiohttp",
+            "boto3",
+            "botocore",
+            "flask",
+            "flask-cors",
+            "moto",
+            "werkzeug",
+        ),
+        first_build_s=20,
+        runtime_only=("flask", "flask-cors"),  # moto's server extras
+    ),
+    ImageSpec(
+        "pipeline",
+        "targets/pipeline/Dockerfile",
+        (
+            "targets/__init__.py",
+            "targets/common",
+            "targets/pipeline",
+            "targets/model",
+            "targets/inference/__init__.py",
+            "targets/inference/registry.py",
+        ),
+        (
+            "aiohappyeyeballs",
+            "aiohttp",
+            "boto3",
+            "botocore",
+            "numpy",
+            "onnx",
+            "onnxruntime",
+            "scikit-learn",
+            "skl2onnx",
+        ),
+        first_build_s=40,
+        runtime_only=("onnx",),  # skl2onnx's own dependency, pinned to what the tests ran
     ),
 )
 

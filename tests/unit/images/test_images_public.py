@@ -33,4 +33,10 @@ def test_entry_points_keep_their_signatures() -> None:
 
 def test_image_errors_are_backend_errors() -> None:
     assert issubclass(harness.images.ImageError, BackendError)
-    assert [s.service for s in harness.images.IMAGE_SPECS] == ["inference", "gateway", "netproxy"]
+    assert [s.service for s in harness.images.IMAGE_SPECS] == [
+        "inference",
+        "gateway",
+        "netproxy",
+        "object-store",
+        "pipeline",
+    ]
