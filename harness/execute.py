@@ -152,7 +152,8 @@ class _Live:
             r = audit.report
             self.progress.say(
                 f"audit: {r.records_acked} acknowledged, {r.records_lost} lost, "
-                f"{r.records_duplicated} duplicated, RPO {r.rpo_s}s"
+                f"{r.records_duplicated} duplicated, RPO "
+                + (f"{r.rpo_s:.2f}s" if r.rpo_s is not None else "n/a")
             )
         elif self.outcome.audit_error:
             self.progress.say(f"audit failed: {self.outcome.audit_error}")
