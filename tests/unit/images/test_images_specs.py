@@ -100,7 +100,9 @@ def test_requirement_not_installed_stays_unpinned() -> None:
 
 
 def test_unknown_service_names_the_known_ones() -> None:
-    with pytest.raises(ImageError, match="known: inference, gateway, netproxy, object-store, pipeline"):
+    with pytest.raises(
+        ImageError, match="known: inference, gateway, netproxy, object-store, pipeline"
+    ):
         spec_for("gatway")
 
 

@@ -115,7 +115,7 @@ def outcome(lost_region_at: float | None) -> PipelineOutcome:
     present = [a.id for a in acks if a.t_ack < 8.0]  # acknowledged after 8 s: never replicated
     report = audit(
         [AckedRecord(a.id, a.t_ack, a.region) for a in acks],
-        [StoreContents("b", present + ["r1"], 0, True), StoreContents("a", [], 0, False)],
+        [StoreContents("b", [*present, "r1"], 0, True), StoreContents("a", [], 0, False)],
         {"a": [] if lost_region_at is None else [lost_region_at], "b": []},
         20.0,
     )
