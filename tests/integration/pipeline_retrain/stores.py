@@ -50,7 +50,11 @@ class MotoStore:
         )
         self.url = f"http://127.0.0.1:{self.port}"
         self.s3: Any = s3lib.client(self.url, region)
-        self._wait_up()
+        try:
+            self._wait_up()
+        except BaseException:  # never leave the server running when it did not come up
+            self.stop()
+            raise
         self._buckets()
         self._seq = 0
 
