@@ -18,6 +18,7 @@ from harness.events import (
     InstancePaused,
     InstanceResumed,
     InstanceStarted,
+    LinkChanged,
 )
 from harness.pipeline.feed import Feed
 from harness.scenario.plan import Plan
@@ -144,6 +145,16 @@ class RunningStack:
     def proxy(self, link: LinkPlan) -> Proxy:
         """The toxiproxy client object of a link."""
         return self._proxies[link.name]
+
+    def cut(self, link: LinkPlan) -> None:
+        """Take a link down at the proxy and record it."""
+        self.proxy(link).disable()
+        self.events.emit(LinkChanged(self.clock(), link=link.name, change="down"))
+
+    def restore(self, link_name: str) -> None:
+        """Bring a cut link back up and record it."""
+        self.proxy(self.link(link_name)).enable()
+        self.events.emit(LinkChanged(self.clock(), link=link_name, change="up"))
 
     def kill(self, inst: InstancePlan, reason: str, sig: signal.Signals = signal.SIGKILL) -> None:
         """Kill an instance on purpose and record it."""

@@ -6,7 +6,6 @@ from typing import Literal
 
 from pydantic import Field
 
-from harness.events import LinkChanged
 from harness.faults.base import Fault, FaultContext, register_fault, undo_each
 from harness.scenario.types import FaultSpecBase, SpecIssue
 
@@ -50,14 +49,8 @@ class PartitionFault(Fault):
         assert isinstance(spec, PartitionSpec)
         for link in ctx.stack.plan.topology.links_between(*spec.between):
             self._downed.append(link.name)
-            ctx.stack.proxy(link).disable()
-            ctx.events.emit(LinkChanged(ctx.clock(), link=link.name, change="down"))
+            ctx.stack.cut(link)
 
     def revert(self, ctx: FaultContext) -> None:
         """Bring every cut link back up."""
-
-        def bring_up(name: str) -> None:
-            ctx.stack.proxy(ctx.stack.link(name)).enable()
-            ctx.events.emit(LinkChanged(ctx.clock(), link=name, change="up"))
-
-        undo_each(self._downed, bring_up)
+        undo_each(self._downed, ctx.stack.restore)

@@ -6,7 +6,6 @@ from typing import Literal
 
 from pydantic import Field
 
-from harness.events import LinkChanged
 from harness.faults.base import Fault, FaultContext, register_fault, undo_each
 from harness.scenario.types import FaultSpecBase
 
@@ -46,8 +45,7 @@ class RegionOutageFault(Fault):
             assert spec.target.region is not None
             for link in ctx.stack.plan.topology.links_across(spec.target.region):
                 self._downed.append(link.name)
-                ctx.stack.proxy(link).disable()
-                ctx.events.emit(LinkChanged(ctx.clock(), link=link.name, change="down"))
+                ctx.stack.cut(link)
             return
         for inst in ctx.stack.select_instances(spec.target):
             if spec.mode == "kill":
@@ -59,12 +57,7 @@ class RegionOutageFault(Fault):
 
     def revert(self, ctx: FaultContext) -> None:
         """Bring up what was cut, thaw what was frozen, restart what was killed."""
-
-        def bring_up(link_name: str) -> None:
-            ctx.stack.proxy(ctx.stack.link(link_name)).enable()
-            ctx.events.emit(LinkChanged(ctx.clock(), link=link_name, change="up"))
-
-        undo_each(self._downed, bring_up)
+        undo_each(self._downed, ctx.stack.restore)
         undo_each(self._frozen, lambda name: ctx.stack.resume(ctx.stack.instance(name)))
         killed, self._killed = self._killed, []
         ctx.stack.restart_all([ctx.stack.instance(n) for n in killed])

@@ -10,16 +10,18 @@ from typing import TYPE_CHECKING, Any
 from harness.corrupt import corrupt_bytes
 from harness.corrupt.base import ROW_FRACTION
 from harness.errors import HarnessError
+from harness.observe.store_scan import BUCKET as RECORDS
+from harness.observe.store_scan import RAW_PREFIX as RAW
 from harness.scenario.topology import OBJECT_STORE
 from targets.common.s3 import client
+from targets.inference.registry import BUCKET as REGISTRY
+from targets.inference.registry import LATEST_KEY as LATEST
 
 if TYPE_CHECKING:
     from harness.faults.corrupt_data import CorruptDataSpec
     from harness.stack import RunningStack
 
 Undo = Callable[[], None]
-RECORDS, RAW = "records", "raw/"
-REGISTRY, LATEST = "registry", "latest.json"
 
 
 def corrupt_stores(stack: RunningStack, spec: CorruptDataSpec, seed: int) -> tuple[str, list[Undo]]:

@@ -12,7 +12,7 @@ from harness.faults.corrupt_data import CorruptDataSpec
 from harness.pipeline.at_rest import corrupt_stores
 from harness.scenario.loader import load_scenario
 from harness.scenario.plan import make_plan
-from harness.stack_registry import latest_record, publish_reference_model
+from harness.stack_registry import publish_reference_model
 from targets.model import ModelArtifacts
 from tests.integration.pipeline_retrain.stores import MotoStore
 
@@ -55,7 +55,8 @@ def test_the_model_is_republished_rotten_and_restored_on_revert(
     stores: dict[str, MotoStore], model: ModelArtifacts
 ) -> None:
     publish_reference_model([s.url for s in stores.values()], model.out_dir)
-    clean, data = latest_record(model.out_dir)
+    clean = {"model_version": model.model_version}
+    data = model.model_path.read_bytes()
     done, undo = corrupt_stores(stack_for(stores), spec(corruption="bit_flip", objects="model"), 3)
     for store in stores.values():
         rotten = store.latest()
