@@ -218,6 +218,70 @@ class ModelRejected(Event):
 
 
 @dataclass(frozen=True)
+class SpotRebalance(Event):
+    """Fires when a spot instance's metadata starts showing a rebalance recommendation."""
+
+    instance: str = ""
+    fault: str = ""
+    kind: ClassVar[str] = "SpotRebalance"
+
+    template: ClassVar[str] = "{instance}: rebalance recommendation ({fault})"
+
+
+@dataclass(frozen=True)
+class SpotNotice(Event):
+    """Fires when a spot instance's metadata starts showing its interruption notice."""
+
+    instance: str = ""
+    fault: str = ""
+    provider: str = ""
+    wave: int = 1
+    terminate_at: float = 0.0  # run time of the SIGTERM
+    kind: ClassVar[str] = "SpotNotice"
+
+    template: ClassVar[str] = (
+        "{instance}: {provider} interruption notice, terminated at t={terminate_at:.1f}s ({fault})"
+    )
+
+
+@dataclass(frozen=True)
+class InstancePreempted(Event):
+    """Fires at the termination of a preempted spot instance (`t` is the SIGTERM)."""
+
+    instance: str = ""
+    fault: str = ""
+    gone_at: float | None = None  # when it had exited
+    forced: bool = False  # it outlived the grace and was killed
+    kind: ClassVar[str] = "InstancePreempted"
+
+    def message(self) -> str:
+        how = "killed after the grace" if self.forced else "exited within the grace"
+        return f"{self.instance} preempted by {self.fault} ({how})"
+
+
+@dataclass(frozen=True)
+class ReplacementStarted(Event):
+    """Fires when replacement capacity for a preempted instance is launched (billing starts)."""
+
+    instance: str = ""
+    pricing: str = ""
+    instance_type: str | None = None
+    kind: ClassVar[str] = "ReplacementStarted"
+
+    template: ClassVar[str] = "replacement for {instance} launched on {pricing}"
+
+
+@dataclass(frozen=True)
+class NoCapacity(Event):
+    """Fires when a preempted instance gets no replacement (`capacity: none`)."""
+
+    instance: str = ""
+    kind: ClassVar[str] = "NoCapacity"
+
+    template: ClassVar[str] = "no replacement capacity for {instance}"
+
+
+@dataclass(frozen=True)
 class RunAborted(Event):
     """Fires when the run stops early (signal, error); the results are marked incomplete."""
 

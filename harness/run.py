@@ -109,6 +109,8 @@ def _results(
         integrity=audit,
         drift=drift(plan, execution.samples, execution.holdout) if execution.holdout else None,
         replication_lag=lag_samples(execution.pipeline),
+        preemptions=scores.preemptions,
+        cost=scores.cost,
     )
 
 

@@ -24,6 +24,8 @@ from harness.pipeline.feed import Feed
 from harness.scenario.plan import Plan
 from harness.scenario.topology import GATEWAY, OBJECT_STORE, InstancePlan, LinkPlan
 from harness.scenario.types import TargetSelector
+from harness.spot.capacity import ReplacementPolicy, SpotCapacity
+from harness.spot.metadata import MetadataFiles
 from harness.stack_registry import publish_reference_model
 from harness.stack_services import gateway_config, gateway_spec, netproxy_spec, service_spec
 
@@ -59,6 +61,8 @@ class RunningStack:
         self._toxiproxy = Toxiproxy()
         self._proxy: InstanceHandle
         self.feed: Feed | None = None  # set once the feed runs; corrupt_data on ingest swaps it
+        policy = ReplacementPolicy(plan.spot.replacement_capacity, plan.spot.replacement_delay_s)
+        self.spot = SpotCapacity(self, MetadataFiles(backend.run_dir / "metadata"), policy)
 
     def start(self, progress: Callable[[str], None]) -> None:
         """Proxy first, then stores, the other regional services, and the gateway.
@@ -88,7 +92,9 @@ class RunningStack:
         self._start_and_wait([gateway_spec(config)])
 
     def _spec(self, inst: InstancePlan) -> ServiceSpec:
-        return service_spec(inst, self.plan, self.model_dir, self.store_url)
+        return service_spec(
+            inst, self.plan, self.model_dir, self.store_url, self.spot.metadata.folder
+        )
 
     def store_url(self, src: InstancePlan, region: str) -> str:
         """The URL `src` uses to reach the object store of `region` (through its proxy link)."""
@@ -184,5 +190,6 @@ class RunningStack:
         self.events.emit(InstanceStarted(self.clock(), instance=handle.spec.name))
 
     def teardown(self) -> None:
-        """Stop everything the backend started."""
+        """Stop launching replacements, then stop everything the backend started."""
+        self.spot.stop()
         self.backend.teardown()

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from harness.backends.base import ServiceSpec
-from harness.scenario.plan import PipelinePlan, Plan
+from harness.backends.base import ServiceSpec, Sidecar
+from harness.scenario.plan import PipelinePlan, Plan, SpotPlan
 from harness.scenario.topology import (
     GATEWAY,
     INFERENCE,
@@ -23,6 +23,8 @@ from harness.scenario.topology import (
 StoreUrl = Callable[[InstancePlan, str], str]
 
 NETPROXY = "netproxy"
+METADATA = "metadata"  # the sidecar and the mount of the metadata state files
+INFERENCE_DRAIN_GRACE_S = 0.5  # readiness false this long after SIGTERM, before the listener closes
 
 
 def netproxy_spec() -> ServiceSpec:
@@ -33,9 +35,19 @@ def netproxy_spec() -> ServiceSpec:
 
 
 def inference_spec(
-    inst: InstancePlan, model_dir: Path, pipeline: PipelinePlan | None, store_url: StoreUrl
+    inst: InstancePlan,
+    model_dir: Path,
+    pipeline: PipelinePlan | None,
+    store_url: StoreUrl,
+    spot: SpotPlan | None = None,
+    metadata_dir: Path | None = None,
+    time_scale: float = 1.0,
 ) -> ServiceSpec:
-    """One inference instance serving the reference model (and polling its registry)."""
+    """One inference instance serving the reference model (and polling its registry).
+
+    A spot instance also gets its own metadata server as a sidecar and, unless the scenario
+    turns the handler off, polls it to drain on an interruption notice (docs/spot.md).
+    """
     args: tuple[str, ...] = (
         "--model",
         "{mount:model}/model.onnx",
@@ -45,19 +57,37 @@ def inference_spec(
         inst.region or "",
         "--profile",
         "{mount:model}/profile.json",
+        # Its own SIGTERM drain races the gateway's health checks, so it shrinks with them.
+        "--drain-grace-s",
+        f"{INFERENCE_DRAIN_GRACE_S * time_scale:g}",
     )
     if pipeline is not None:
         registry = store_url(inst, inst.region or "")
         args += ("--registry", registry, "--registry-poll-s", f"{pipeline.registry_poll_s:g}")
+    mounts = {"model": model_dir}
+    sidecars: tuple[Sidecar, ...] = ()
+    if inst.spot and spot is not None and metadata_dir is not None:
+        mounts[METADATA] = metadata_dir
+        sidecars = (metadata_sidecar(inst),)
+        if spot.drain_on_notice:
+            args += ("--spot-metadata", "{sidecar:metadata}", "--spot-provider", spot.provider)
+            args += ("--spot-poll-s", f"{spot.notice_poll_s:g}")
     return ServiceSpec(
         inst.name,
         inst.service,
         inst.region,
         "targets.inference.server",
         args,
-        mounts={"model": model_dir},
+        mounts=mounts,
         ready_path="/readyz",
+        sidecars=sidecars,
     )
+
+
+def metadata_sidecar(inst: InstancePlan) -> Sidecar:
+    """The instance's own metadata endpoint, serving its state file."""
+    state = f"{{mount:{METADATA}}}/{inst.name}.json"
+    return Sidecar(METADATA, "targets.metadata.server", ("--state", state, "--instance", inst.name))
 
 
 def pipeline_spec(
@@ -125,11 +155,17 @@ def _retrain_args(pipeline: PipelinePlan) -> list[str]:
 
 
 def service_spec(
-    inst: InstancePlan, plan: Plan, model_dir: Path, store_url: StoreUrl
+    inst: InstancePlan,
+    plan: Plan,
+    model_dir: Path,
+    store_url: StoreUrl,
+    metadata_dir: Path | None = None,
 ) -> ServiceSpec:
     """The spec of any regional instance."""
     if inst.service == INFERENCE:
-        return inference_spec(inst, model_dir, plan.pipeline, store_url)
+        return inference_spec(
+            inst, model_dir, plan.pipeline, store_url, plan.spot, metadata_dir, plan.time_scale
+        )
     assert plan.pipeline is not None
     return pipeline_spec(inst, plan.topology.regions, plan.pipeline, model_dir, store_url)
 

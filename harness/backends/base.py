@@ -13,6 +13,21 @@ from harness.registry import Registry
 
 
 @dataclass(frozen=True)
+class Sidecar:
+    """A helper process beside an instance, in its network namespace, e.g. its metadata server.
+
+    It runs `python -m module --host 127.0.0.1 --port P args` (mounts as its instance's) from
+    the instance's start to the teardown: it outlives kills and restarts of the instance, the
+    way a cloud's metadata service outlives the processes of a VM. The instance's args name its
+    URL as `{sidecar:NAME}`.
+    """
+
+    name: str
+    module: str
+    args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     """How to run one instance, whatever the backend: `python -m module --host H --port P args`.
 
@@ -30,13 +45,23 @@ class ServiceSpec:
     ready_path: str = "/readyz"
     env: dict[str, str] = field(default_factory=dict)
     spans_regions: bool = False  # reaches every region (the proxy); others live in their own
+    sidecars: tuple[Sidecar, ...] = ()
 
-    def resolved_args(self, mount_path: Callable[[str, Path], str]) -> list[str]:
-        """`args` with every `{mount:NAME}` replaced by `mount_path(NAME, host_path)`."""
+    def resolved_args(
+        self,
+        mount_path: Callable[[str, Path], str],
+        sidecar_port: Callable[[str], int] | None = None,
+        args: tuple[str, ...] | None = None,
+    ) -> list[str]:
+        """`args` with `{mount:NAME}` → `mount_path(NAME, host_path)` and `{sidecar:NAME}` → its URL."""
         out = []
-        for arg in self.args:
+        for arg in self.args if args is None else args:
             for name, host in self.mounts.items():
                 arg = arg.replace(f"{{mount:{name}}}", mount_path(name, host))
+            for car in self.sidecars if sidecar_port is not None else ():
+                assert sidecar_port is not None
+                url = f"http://127.0.0.1:{sidecar_port(car.name)}"
+                arg = arg.replace(f"{{sidecar:{car.name}}}", url)
             out.append(arg)
         return out
 
@@ -102,8 +127,8 @@ class Backend(abc.ABC):
         """Start a stopped or killed instance again on the same port."""
 
     @abc.abstractmethod
-    def stop(self, handle: InstanceHandle, grace_s: float = 5.0) -> None:
-        """SIGTERM, then SIGKILL after `grace_s`."""
+    def stop(self, handle: InstanceHandle, grace_s: float = 5.0) -> bool:
+        """SIGTERM, then SIGKILL after `grace_s`; True when the SIGKILL was needed."""
 
     @abc.abstractmethod
     def kill(self, handle: InstanceHandle, sig: signal.Signals = signal.SIGKILL) -> None:

@@ -24,7 +24,7 @@ from harness.backends.docker_engine import (
     save_logs,
 )
 from harness.backends.docker_networks import RunNetworks
-from harness.backends.docker_pods import create_net_holder, create_service
+from harness.backends.docker_pods import create_net_holder, create_service, create_sidecars
 from harness.backends.docker_sweep import Sweep, remove_objects, sweep_labelled
 from harness.errors import BackendError, StackStartError
 
@@ -57,6 +57,7 @@ class DockerBackend(Backend):
         self._networks: RunNetworks | None = None
         self._containers: dict[str, Container] = {}  # the services, by instance name
         self._holders: dict[str, Container] = {}  # their network namespace holders
+        self._sidecars: list[Container] = []  # helpers in the instances' namespaces
         (run.run_dir / "logs").mkdir(parents=True, exist_ok=True)
 
     def prepare(self, progress: Callable[[str], None]) -> None:
@@ -101,6 +102,9 @@ class DockerBackend(Backend):
         self._holders[spec.name] = holder
         self._start_container(handle, holder)
         self._refresh_port(handle)
+        for car in create_sidecars(client, self.run, self.owner_pid, spec, image, holder):
+            self._sidecars.append(car)
+            self._start_container(handle, car)
         service = create_service(client, self.run, self.owner_pid, spec, image, holder)
         self._containers[spec.name] = service
         self._start_container(handle, service)
@@ -153,13 +157,25 @@ class DockerBackend(Backend):
         """Start the same service container again, in its namespace: same alias, same port."""
         self._start_container(handle, self._containers[handle.spec.name])
 
-    def stop(self, handle: InstanceHandle, grace_s: float = 5.0) -> None:
-        """`docker stop`: SIGTERM, then SIGKILL after the grace (works on a paused container)."""
+    def stop(self, handle: InstanceHandle, grace_s: float = 5.0) -> bool:
+        """SIGTERM, then SIGKILL after the grace (to the sub-second, unlike `docker stop`)."""
         container = self._containers[handle.spec.name]
+        forced = False
         with engine_call(f"stopping {container.name}"):
-            container.stop(timeout=max(0, round(grace_s)))
+            container.reload()
+            if container.status == "paused":
+                container.unpause()
+            if container.status in ("running", "paused"):
+                container.kill(signal="SIGTERM")
+                try:
+                    self._wait_exited(container, grace_s)
+                except BackendError:
+                    forced = True
+                    container.kill(signal="SIGKILL")
+                    self._wait_exited(container, EXIT_WAIT_S[signal.SIGKILL])
             save_logs(container, handle.log_path)
         handle.running = handle.paused = False
+        return forced
 
     def kill(self, handle: InstanceHandle, sig: signal.Signals = signal.SIGKILL) -> None:
         """Send `sig`; for SIGKILL/SIGTERM wait until the container has exited."""
@@ -222,8 +238,10 @@ class DockerBackend(Backend):
             return
         sweep = Sweep()
         remove_objects(reversed(list(self._containers.values())), "container", sweep, self._logs())
+        remove_objects(reversed(self._sidecars), "container", sweep, self._logs())
         remove_objects(reversed(list(self._holders.values())), "container", sweep, None)
         self._containers.clear()
+        self._sidecars.clear()
         self._holders.clear()
         remove_objects(self._nets().tracked(), "network", sweep, None)
         self._nets().forget()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from harness.backends.base import RunInfo, ServiceSpec
@@ -16,12 +17,14 @@ LABEL_KEYS = (LABEL_RUN_ID, LABEL_SCENARIO, LABEL_SERVICE, LABEL_INSTANCE, LABEL
 LABEL_ROLE = "harness.role"  # on containers: ROLE_SERVICE, or ROLE_NET for the namespace holder
 ROLE_SERVICE = "service"
 ROLE_NET = "net"
+ROLE_SIDECAR = "sidecar"
 
 RUN_ID_ENV = "HARNESS_RUN_ID"
 OWNER_PID_ENV = "HARNESS_OWNER_PID"
 IN_CONTAINER_ENV = "HARNESS_IN_CONTAINER"
 
 CONTAINER_PORT = 8080
+SIDECAR_PORT_BASE = 8169  # sidecar i listens on 127.0.0.1:8169+i inside the instance's namespace
 PORT_KEY = f"{CONTAINER_PORT}/tcp"
 LINK_PORT_BASE = 10000
 CORE = "core"  # the inter-region (edge) network the gateway and the proxy share
@@ -102,9 +105,28 @@ def volumes(spec: ServiceSpec) -> dict[str, dict[str, str]]:
 
 
 def command(spec: ServiceSpec) -> list[str]:
-    """`python3 -m <module> --host 0.0.0.0 --port 8080 <args>` with mounts resolved."""
+    """`python3 -m <module> --host 0.0.0.0 --port 8080 <args>` with mounts and sidecars resolved."""
     head = ["python3", "-m", spec.module, "--host", "0.0.0.0", "--port", str(CONTAINER_PORT)]
-    return head + spec.resolved_args(lambda name, _host: mount_path(name))
+    return head + spec.resolved_args(lambda name, _host: mount_path(name), sidecar_port(spec))
+
+
+def sidecar_port(spec: ServiceSpec) -> Callable[[str], int]:
+    """The port each sidecar of `spec` listens on, inside the instance's network namespace."""
+    ports = {car.name: SIDECAR_PORT_BASE + i for i, car in enumerate(spec.sidecars)}
+    return ports.__getitem__
+
+
+def sidecar_name(run_id: str, instance: str, sidecar: str) -> str:
+    """`harness-<run_id>-<instance>-<sidecar>`."""
+    return docker_name("harness", run_id, instance, sidecar)
+
+
+def sidecar_command(spec: ServiceSpec, index: int) -> list[str]:
+    """`python3 -m <module> --host 127.0.0.1 --port 8169+i <args>`: reachable from its pod only."""
+    car = spec.sidecars[index]
+    head = ["python3", "-m", car.module, "--host", "127.0.0.1", "--port"]
+    args = spec.resolved_args(lambda name, _host: mount_path(name), args=car.args)
+    return [*head, str(SIDECAR_PORT_BASE + index), *args]
 
 
 def environment(spec: ServiceSpec, run_id: str, owner: int) -> dict[str, str]:

@@ -66,3 +66,31 @@ def create_service(
             volumes=names.volumes(spec),
             network_mode=f"container:{holder.id}",
         )
+
+
+def create_sidecars(
+    client: docker.DockerClient,
+    run: RunInfo,
+    owner: int,
+    spec: ServiceSpec,
+    image: str,
+    holder: Container,
+) -> list[Container]:
+    """Create the instance's sidecars in the holder's namespace (listening on 127.0.0.1 only)."""
+    made = []
+    for i, car in enumerate(spec.sidecars):
+        name = names.sidecar_name(run.run_id, spec.name, car.name)
+        labelled_as = f"{spec.name}-{car.name}"  # its own log file at teardown
+        with engine_call(f"creating container {name}"):
+            made.append(
+                client.containers.create(
+                    image,
+                    names.sidecar_command(spec, i),
+                    name=name,
+                    labels=names.labels(run, spec.service, labelled_as, owner, names.ROLE_SIDECAR),
+                    environment=names.environment(spec, run.run_id, owner),
+                    volumes=names.volumes(spec),
+                    network_mode=f"container:{holder.id}",
+                )
+            )
+    return made

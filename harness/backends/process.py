@@ -45,31 +45,38 @@ class ProcessBackend(Backend):
         super().__init__(run)
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self._handles: dict[str, InstanceHandle] = {}
+        self._sidecars: dict[str, dict[str, tuple[int, subprocess.Popen[bytes]]]] = {}
         (run.run_dir / "logs").mkdir(parents=True, exist_ok=True)
 
     def start(self, spec: ServiceSpec) -> InstanceHandle:
         """Spawn the instance on a free port; its output goes to logs/<name>.log."""
         handle = InstanceHandle(spec, free_port(), self.run_dir / "logs" / f"{spec.name}.log")
         self._handles[spec.name] = handle
+        self._sidecars[spec.name] = {}
+        for car in spec.sidecars:
+            port, log = free_port(), self.run_dir / "logs" / f"{spec.name}-{car.name}.log"
+            argv = self._argv(car.module, port, spec.resolved_args(_host_path, args=car.args))
+            self._sidecars[spec.name][car.name] = (port, self._popen(argv, log, spec))
         self._spawn(handle)
         return handle
 
     def _spawn(self, handle: InstanceHandle) -> None:
         spec = handle.spec
-        argv = [
-            sys.executable,
-            "-m",
-            spec.module,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(handle.port),
-        ]
-        argv += spec.resolved_args(lambda _name, host: str(host))
-        env = {**os.environ, **handle.spec.env, RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"}
+        ports = self._sidecars.get(spec.name, {})
+        args = spec.resolved_args(_host_path, lambda name: ports[name][0])
+        argv = self._argv(spec.module, handle.port, args)
+        self._procs[spec.name] = self._popen(argv, handle.log_path, spec)
+        handle.running, handle.paused = True, False
+
+    @staticmethod
+    def _argv(module: str, port: int, args: list[str]) -> list[str]:
+        return [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port), *args]
+
+    def _popen(self, argv: list[str], log_path: Path, spec: ServiceSpec) -> subprocess.Popen[bytes]:
+        env = {**os.environ, **spec.env, RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"}
         env["HARNESS_OWNER_PID"] = str(os.getpid())  # reap_leftovers tells crashed runs by it
-        with handle.log_path.open("ab") as log:
-            self._procs[handle.spec.name] = subprocess.Popen(
+        with log_path.open("ab") as log:
+            return subprocess.Popen(
                 argv,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -77,12 +84,13 @@ class ProcessBackend(Backend):
                 env=env,
                 start_new_session=True,
             )
-        handle.running, handle.paused = True, False
 
     def wait_ready(self, handle: InstanceHandle, timeout_s: float) -> None:
         """Poll the ready path until 200; fail fast if the process exits."""
         deadline = time.monotonic() + timeout_s
         proc = self._procs[handle.spec.name]
+        for name, (port, car) in self._sidecars.get(handle.spec.name, {}).items():
+            self._wait_sidecar(handle, name, port, car, deadline)
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 self._fail(handle, f"exited with code {proc.returncode} while starting")
@@ -90,6 +98,19 @@ class ProcessBackend(Backend):
                 return
             time.sleep(0.05)
         self._fail(handle, f"did not become ready within {timeout_s:g}s")
+
+    def _wait_sidecar(
+        self,
+        handle: InstanceHandle,
+        name: str,
+        port: int,
+        proc: subprocess.Popen[bytes],
+        deadline: float,
+    ) -> None:
+        while not _answers(f"http://127.0.0.1:{port}/healthz"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                self._fail(handle, f"sidecar {name} did not come up (port {port})")
+            time.sleep(0.05)
 
     def _fail(self, handle: InstanceHandle, what: str) -> None:
         tail = log_tail(handle.log_path)
@@ -102,20 +123,21 @@ class ProcessBackend(Backend):
         """Start the instance again on its port."""
         self._spawn(handle)
 
-    def stop(self, handle: InstanceHandle, grace_s: float = 5.0) -> None:
+    def stop(self, handle: InstanceHandle, grace_s: float = 5.0) -> bool:
         """SIGTERM (after SIGCONT if paused), then SIGKILL after the grace."""
         proc = self._procs.get(handle.spec.name)
-        if proc is None or proc.poll() is not None:
-            handle.running = False
-            return
-        _signal(proc, signal.SIGCONT)
-        _signal(proc, signal.SIGTERM)
-        try:
-            proc.wait(grace_s)
-        except subprocess.TimeoutExpired:
-            _signal(proc, signal.SIGKILL)
-            proc.wait()
+        forced = False
+        if proc is not None and proc.poll() is None:
+            _signal(proc, signal.SIGCONT)
+            _signal(proc, signal.SIGTERM)
+            try:
+                proc.wait(grace_s)
+            except subprocess.TimeoutExpired:
+                forced = True
+                _signal(proc, signal.SIGKILL)
+                proc.wait()
         handle.running = handle.paused = False
+        return forced
 
     def kill(self, handle: InstanceHandle, sig: signal.Signals = signal.SIGKILL) -> None:
         """Send `sig` to the instance; wait for it to be gone when the signal is fatal."""
@@ -148,8 +170,26 @@ class ProcessBackend(Backend):
         """Stop every instance, in reverse start order, with a short grace."""
         for name in reversed(list(self._handles)):
             self.stop(self._handles[name], grace_s=3.0)
+        for cars in self._sidecars.values():
+            for _port, proc in cars.values():
+                _signal(proc, signal.SIGTERM)
+            for _port, proc in cars.values():
+                _reap(proc)
         self._procs.clear()
         self._handles.clear()
+        self._sidecars.clear()
+
+
+def _host_path(_name: str, host: Path) -> str:
+    return str(host)
+
+
+def _reap(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        proc.wait(3.0)
+    except subprocess.TimeoutExpired:
+        _signal(proc, signal.SIGKILL)
+        proc.wait()
 
 
 def _signal(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:

@@ -22,7 +22,7 @@ from harness.corrupt.base import Target as CorruptTarget
 from harness.events import DataCorrupted
 from harness.faults.base import Fault, FaultContext, register_fault
 from harness.pipeline.records import FEATURE_NAMES, LABEL
-from harness.scenario.types import FaultSpecBase, SpecIssue
+from harness.scenario.types import CheckContext, FaultSpecBase, SpecIssue
 
 # Kinds that keep a serving request a row of 20 numbers (possibly NaN); others change the shape.
 SERVING_KINDS = ("missing_values", "gaussian_noise", "scaling", "swapped_columns")
@@ -68,8 +68,9 @@ class CorruptDataSpec(FaultSpecBase):
             return self.target
         return f"storage ({self.objects}, {self.region or 'every region'})"
 
-    def check(self, regions: tuple[str, ...]) -> list[SpecIssue]:
+    def check(self, ctx: CheckContext) -> list[SpecIssue]:
         """The kind must suit the target, the columns must exist, the region too."""
+        regions = ctx.regions
         issues: list[SpecIssue] = []
         is_bytes = self.corruption_target() is CorruptTarget.BYTES
         if self.target == "serving" and self.corruption not in SERVING_KINDS:

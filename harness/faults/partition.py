@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from harness.faults.base import Fault, FaultContext, register_fault, undo_each
-from harness.scenario.types import FaultSpecBase, SpecIssue
+from harness.scenario.types import CheckContext, FaultSpecBase, SpecIssue
 
 
 class PartitionSpec(FaultSpecBase):
@@ -20,8 +20,9 @@ class PartitionSpec(FaultSpecBase):
         """'us-east-1 and eu-west-1'."""
         return " and ".join(self.between)
 
-    def check(self, regions: tuple[str, ...]) -> list[SpecIssue]:
+    def check(self, ctx: CheckContext) -> list[SpecIssue]:
         """Both regions must exist and differ."""
+        regions = ctx.regions
         a, b = self.between
         issues: list[SpecIssue] = [
             (("between", i), f"no region named {r!r} in the stack", f"known: {', '.join(regions)}")

@@ -33,7 +33,7 @@ IMAGE_SPECS: tuple[ImageSpec, ...] = (
     ImageSpec(
         "inference",
         "targets/inference/Dockerfile",
-        ("targets/__init__.py", "targets/common", "targets/inference"),
+        ("targets/__init__.py", "targets/common", "targets/inference", "targets/metadata"),
         ("aiohappyeyeballs", "aiohttp", "boto3", "botocore", "numpy", "onnxruntime"),
         first_build_s=20,
     ),

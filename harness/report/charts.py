@@ -30,6 +30,11 @@ EVENT_COLORS = {
     "ModelRetrained": "#117a65",
     "ModelSwapped": "#1a5276",
     "ModelRejected": "#6c3483",
+    "SpotRebalance": "#a8a05a",
+    "SpotNotice": "#f39c12",
+    "InstancePreempted": "#78281f",
+    "ReplacementStarted": "#5dade2",
+    "NoCapacity": "#e91e63",
 }
 FALLBACK_COLORS = ("#e67e22", "#2c3e50", "#b7950b", "#1abc9c", "#9b59b6", "#34495e")
 SKIPPED_EVENTS = frozenset({"PhaseStarted"})  # phases get boundaries and names of their own

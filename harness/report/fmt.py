@@ -76,3 +76,38 @@ def duration(value: float) -> str:
 def scale(value: float) -> str:
     """Format a time scale factor, e.g. '1×' or '0.1×'."""
     return f"{value:g}×"
+
+
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+MONEY_DIGITS = 4  # significant digits below one unit: short runs cost fractions of a cent
+
+
+def money(value: float | None, currency: str = "USD") -> str:
+    """Format an amount of money: 2 decimals from one unit up, else 4 significant digits.
+
+    '$1,234.50', '$0.0961', '$0.50', '$0.000412': trailing zeros past 2 decimals are dropped.
+    A currency without a symbol is written after the amount ('0.0412 CHF').
+    """
+    if value is None or math.isnan(value):
+        return DASH
+    magnitude = abs(value)
+    text = f"{magnitude:,.2f}"
+    if 0 < magnitude < 1:
+        decimals = MONEY_DIGITS - 1 - math.floor(math.log10(magnitude))
+        small = f"{magnitude:.{decimals}f}"
+        if float(small) < 1:  # 0.99996 rounds up to one unit: 2 decimals then
+            whole, frac = small.split(".")
+            text = f"{whole}.{frac[:2]}{frac[2:].rstrip('0')}"
+    sign = "-" if value < 0 else ""
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+
+
+def hourly(value: float | None, currency: str = "USD") -> str:
+    """Format a price per hour, e.g. '$0.096/h'."""
+    return DASH if value is None or math.isnan(value) else f"{money(value, currency)}/h"
+
+
+def amount(value: float | None, decimals: int = 1) -> str:
+    """Format a plain quantity with thousands separators, e.g. instance-seconds '1,234.5'."""
+    return DASH if value is None or math.isnan(value) else f"{value:,.{decimals}f}"

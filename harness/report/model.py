@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
 
 from markupsafe import Markup
 
-from harness.report import fmt, pipeline_view
+from harness.report import fmt, pipeline_view, spot_view
 from harness.report.charts import event_colors, timeline_svg
 from harness.report.facts import Fact
 from harness.report.results import (
@@ -105,13 +103,14 @@ class ReportView:
     totals: list[Fact]
     slos: list[SloRow]
     faults: list[FaultCard]
+    preemptions: spot_view.PreemptionsView | None
     phases: list[PhaseRow]
     chart_svg: Markup
     models: pipeline_view.ModelsView | None
     drift: pipeline_view.DriftView | None
     integrity: pipeline_view.IntegrityView | None
     events: list[EventRow]
-    cost: list[Fact]
+    cost: spot_view.CostView | None
     command: str
     seed: int
     scenario_file: str
@@ -129,13 +128,14 @@ def build_view(results: Results) -> ReportView:
         totals=_totals(results),
         slos=[_slo_row(s) for s in results.slos],
         faults=[_fault_card(f) for f in results.faults],
+        preemptions=spot_view.preemptions_view(results),
         phases=[_phase_row(p) for p in results.phases],
         chart_svg=Markup(timeline_svg(results)),  # charts.py escapes what it draws as SVG text
         models=pipeline_view.models_view(results),
         drift=pipeline_view.drift_view(results),
         integrity=pipeline_view.integrity_view(results),
         events=_event_rows(results),
-        cost=_cost(results.cost),
+        cost=spot_view.cost_view(results),
         command=results.command,
         seed=results.seed,
         scenario_file=results.scenario.file,
@@ -269,7 +269,8 @@ def _event_rows(results: Results) -> list[EventRow]:
 
 
 def _badge(event: EventRecord) -> tuple[str, str]:
-    """A pill for outcomes a reader scans for: retrain promoted/rejected, alert firing/cleared."""
+    """A pill for outcomes a reader scans for: retrain promoted/rejected, alert firing/cleared,
+    a preempted instance killed, no replacement capacity."""
     if event.type == "ModelRetrained":
         outcome = str(event.data.get("outcome", ""))
         return outcome, {"promoted": "pass", "rejected": "fail", "failed": "fail"}.get(
@@ -279,19 +280,11 @@ def _badge(event: EventRecord) -> tuple[str, str]:
         return ("firing", "fail") if event.data["firing"] else ("cleared", "pass")
     if event.type == "ModelRejected":
         return "refused", "fail"
+    if event.type == "InstancePreempted" and "forced" in event.data:
+        return ("killed", "fail") if event.data["forced"] else ("exited", "muted")
+    if event.type == "NoCapacity":
+        return "no replacement", "fail"
+    if event.type == "ReplacementStarted" and event.data.get("pricing"):
+        pricing = str(event.data["pricing"])
+        return spot_view.PRICING.get(pricing, pricing), "muted"
     return "", ""
-
-
-def _cost(cost: dict[str, Any] | None) -> list[Fact]:
-    if not cost:
-        return []
-    return [
-        Fact(str(k).replace("_", " "), v if isinstance(v, str) else _plain(v))
-        for k, v in cost.items()
-    ]
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.4g}"
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)

@@ -184,6 +184,71 @@ class LagSample(_Model):
     pending: float
 
 
+class Replacement(_Model):
+    """The instance that took a preempted instance's place (or why none did)."""
+
+    capacity: str = Field(description="spot, on_demand, or none (no replacement)")
+    started_at: float | None = Field(None, description="launch: billing starts here")
+    ready_at: float | None = Field(None, description="its /readyz answered 200")
+    joined_at: float | None = Field(None, description="the gateway routed to it again")
+
+
+class Preemption(_Model):
+    """One spot instance preempted: its notice, how it left, what it cost in requests."""
+
+    fault: str
+    wave: int = Field(description="1-based wave of its fault")
+    instance: str
+    instance_type: str | None
+    provider: str
+    rebalance_at: float | None
+    notice_at: float
+    terminate_at: float = Field(description="SIGTERM (the end of the notice)")
+    gone_at: float | None = Field(description="the process/container had exited")
+    forced: bool = Field(description="it outlived the grace and was killed (SIGKILL)")
+    drained_at: float | None = Field(
+        description="the gateway stopped routing to it (first time after the notice)"
+    )
+    notice_to_drained_s: float | None
+    drained_before_termination: bool
+    failed_requests: int = Field(description="failed requests whose last try hit this instance")
+    out_of_rotation_at: float | None = Field(
+        description="it stopped taking traffic: drained, or terminated, whichever came first"
+    )
+    without_full_capacity_s: float | None = Field(
+        description="out of rotation until its replacement joined (or the run ended)"
+    )
+    replacement: Replacement
+    finding: str | None = Field(None, description="what the report should say, e.g. ignored notice")
+
+
+class CostLine(_Model):
+    """Instance-seconds and cost of one instance type in one pricing class."""
+
+    instance_type: str | None = Field(description="None: the stack names no type")
+    pricing: str = Field(description="on_demand or spot")
+    instances: int = Field(description="distinct instances (replacements count again)")
+    instance_seconds: float
+    hourly_price: float | None
+    cost: float | None
+
+
+class Cost(_Model):
+    """What the run's stack cost: instance-seconds by type and pricing class, priced."""
+
+    currency: str = "USD"
+    lines: list[CostLine]
+    instance_seconds: float
+    spot_share: float | None = Field(description="share of instance-seconds on spot")
+    total: float | None = Field(description="None when some instance type has no price")
+    successful_predictions: int
+    per_1k_predictions: float | None
+    capacity_seconds_lost: float = Field(
+        description="instance-seconds preempted instances were out of rotation before "
+        "their replacement joined (or the run ended)"
+    )
+
+
 class EventRecord(_Model):
     """One thing that happened, as recorded in events.jsonl."""
 
@@ -219,4 +284,5 @@ class Results(_Model):
     integrity: Integrity | None = None
     drift: Drift | None = None
     replication_lag: list[LagSample] = Field(default_factory=list)
-    cost: dict[str, Any] | None = None
+    preemptions: list[Preemption] = Field(default_factory=list)
+    cost: Cost | None = None

@@ -7,7 +7,7 @@ import difflib
 from harness.scenario.durations import format_duration
 from harness.scenario.model import Scenario
 from harness.scenario.topology import Topology, resolve_topology
-from harness.scenario.types import FaultSpecBase, TargetSelector
+from harness.scenario.types import CheckContext, FaultSpecBase, TargetSelector
 from harness.scenario.yaml_source import YamlPath
 from harness.score.slo_metrics import SLO_METRICS
 
@@ -17,14 +17,14 @@ Issue = tuple[YamlPath, str, "str | None"]
 def check_scenario(scenario: Scenario) -> list[Issue]:
     """Every cross-section problem: (yaml path, message, hint)."""
     topology = resolve_topology(scenario.stack)
-    issues: list[Issue] = []
+    ctx = CheckContext(topology, scenario.load.phases.total, scenario.stack.spot.provider)
+    issues: list[Issue] = _check_instance_types(scenario)
     for i, fault in enumerate(scenario.fault_specs()):
         if isinstance(fault.target, TargetSelector):
             issues += _check_target(fault, ("faults", i), topology)
-        issues += [
-            (("faults", i, *sub), msg, hint) for sub, msg, hint in fault.check(topology.regions)
-        ]
-        issues += _check_timing(fault, ("faults", i), scenario)
+        own = [(("faults", i, *sub), msg, hint) for sub, msg, hint in fault.check(ctx)]
+        # A kind's own finding about its times says it better than the generic timing check.
+        issues += own or _check_timing(fault.resolve(scenario.stack), ("faults", i), scenario)
     if scenario.load.feed is not None and scenario.stack.pipeline is None:
         issues.append(
             (
@@ -55,6 +55,24 @@ def check_scenario(scenario: Scenario) -> list[Issue]:
                 )
             )
     return issues
+
+
+def _check_instance_types(scenario: Scenario) -> list[Issue]:
+    """Every named instance type must have a price."""
+    stack = scenario.stack
+    named: list[tuple[YamlPath, str | None]] = [
+        (("stack", "default_instance_type"), stack.default_instance_type)
+    ]
+    named += [
+        (("stack", "regions", i, "inference", "instance_type"), r.inference.instance_type)
+        for i, r in enumerate(stack.regions)
+    ]
+    known = list(stack.instance_types)
+    return [
+        (path, f"instance type {name!r} has no price in stack.instance_types", _hint(name, known))
+        for path, name in named
+        if name is not None and name not in stack.instance_types
+    ]
 
 
 def _check_target(fault: FaultSpecBase, path: YamlPath, topology: Topology) -> list[Issue]:

@@ -10,6 +10,7 @@ from pydantic import Field, ValidationInfo, WithJsonSchema, field_validator, mod
 from harness.faults import FAULTS
 from harness.scenario.durations import Duration
 from harness.scenario.objective import Objective, parse_objective
+from harness.scenario.spot import InstanceType, SpotSpec
 from harness.scenario.types import NAME_PATTERN, FaultSpecBase, StrictModel
 from harness.score.slo_metrics import SLO_METRICS
 
@@ -41,9 +42,37 @@ class GatewaySpec(StrictModel):
 
 
 class InferenceSpec(StrictModel):
-    """Inference instances of one region."""
+    """Inference instances of one region: how many, on which type, how many on spot."""
 
     replicas: int = Field(1, ge=1, le=16)
+    instance_type: str | None = Field(None, description="default: the stack's default type")
+    spot: int | float = Field(
+        0,
+        description="spot instances of this region: a count (2) or a fraction of the "
+        "replicas (0.7, rounded half up); the last ones are spot, the first on-demand",
+    )
+
+    @field_validator("spot")
+    @classmethod
+    def _spot_share(cls, spot: int | float, info: ValidationInfo) -> int | float:
+        replicas = info.data.get("replicas")
+        if isinstance(spot, float):
+            if not 0 <= spot <= 1:
+                raise ValueError(
+                    f"spot fraction {spot:g} is outside 0..1; give a fraction like 0.7 "
+                    "or a count like 2"
+                )
+        elif spot < 0:
+            raise ValueError(f"spot count {spot} is negative")
+        elif replicas is not None and spot > replicas:
+            raise ValueError(f"spot count {spot} is more than the {replicas} replicas")
+        return spot
+
+    def spot_count(self) -> int:
+        """How many of the replicas run on spot."""
+        if isinstance(self.spot, float):
+            return int(self.replicas * self.spot + 0.5)
+        return self.spot
 
 
 class Replication(StrictModel):
@@ -101,6 +130,16 @@ class Stack(StrictModel):
     pipeline: PipelineSpec | None = Field(
         None, description="the data pipeline (object store per region, ingest, replication)"
     )
+    instance_types: dict[str, InstanceType] = Field(
+        default_factory=dict, description="hourly prices by instance type (the cost model)"
+    )
+    default_instance_type: str | None = Field(
+        None, description="the type of every instance that names none"
+    )
+    spot_discount: float = Field(
+        0.7, ge=0, lt=1, description="spot discount of a type without its own spot price"
+    )
+    spot: SpotSpec = Field(default_factory=SpotSpec)
 
     @field_validator("regions")
     @classmethod
@@ -116,6 +155,11 @@ class Stack(StrictModel):
         if self.architecture != "single-region" and len(self.regions) < 2:
             raise ValueError(f"architecture {self.architecture} needs at least two regions")
         return self
+
+    def type_of(self, region: RegionSpec | None) -> str | None:
+        """The instance type of an inference instance of `region` (None: any other instance)."""
+        named = region.inference.instance_type if region is not None else None
+        return named or self.default_instance_type
 
 
 class Phases(StrictModel):

@@ -85,6 +85,17 @@ class PipelinePlan:
 
 
 @dataclass(frozen=True)
+class SpotPlan:
+    """Spot settings with schedule times scaled."""
+
+    provider: str
+    drain_on_notice: bool
+    notice_poll_s: float
+    replacement_capacity: str
+    replacement_delay_s: float
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything a run needs to know before it starts."""
 
@@ -96,6 +107,7 @@ class Plan:
     faults: tuple[ScheduledFault, ...]
     gateway: GatewayPlan
     stabilisation_s: float
+    spot: SpotPlan
     pipeline: PipelinePlan | None = None
 
     @property
@@ -125,6 +137,7 @@ def make_plan(scenario: Scenario, *, seed: int | None = None, time_scale: float 
         faults=_faults(scenario, time_scale),
         gateway=_gateway(scenario, time_scale),
         stabilisation_s=scenario.scoring.stabilisation * time_scale,
+        spot=_spot(scenario, time_scale),
         pipeline=_pipeline(scenario, time_scale),
     )
 
@@ -141,7 +154,9 @@ def _phases(scenario: Scenario, scale: float) -> tuple[PhaseWindow, ...]:
 
 def _faults(scenario: Scenario, scale: float) -> tuple[ScheduledFault, ...]:
     scheduled = [
-        ScheduledFault(spec.name or f"{spec.kind}#{i + 1}", spec.scaled(scale))
+        ScheduledFault(
+            spec.name or f"{spec.kind}#{i + 1}", spec.resolve(scenario.stack).scaled(scale)
+        )
         for i, spec in enumerate(scenario.fault_specs())
     ]
     return tuple(sorted(scheduled, key=lambda f: f.at))
@@ -156,6 +171,17 @@ def _gateway(scenario: Scenario, scale: float) -> GatewayPlan:
         healthy_threshold=gw.health_check.healthy_threshold,
         attempts=gw.retry.attempts,
         per_request_timeout_s=gw.retry.per_request_timeout,
+    )
+
+
+def _spot(scenario: Scenario, scale: float) -> SpotPlan:
+    spot = scenario.stack.spot
+    return SpotPlan(
+        provider=spot.provider,
+        drain_on_notice=spot.drain_on_notice,
+        notice_poll_s=spot.notice_poll * scale,
+        replacement_capacity=spot.replacement.capacity,
+        replacement_delay_s=spot.replacement.delay * scale,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.scenario.model import Stack
+from harness.scenario.spot import ON_DEMAND, SPOT
 from harness.scenario.types import TargetSelector
 
 INFERENCE = "inference"
@@ -25,6 +26,13 @@ class InstancePlan:
     service: str
     region: str | None
     index: int = 0
+    pricing: str = ON_DEMAND  # spot or on_demand (at start; a replacement may differ)
+    instance_type: str | None = None
+
+    @property
+    def spot(self) -> bool:
+        """True when the instance starts on spot capacity."""
+        return self.pricing == SPOT
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,14 @@ class Topology:
         """Every instance that lives in a region (all but the gateway)."""
         return [i for i in self.instances if i.region is not None]
 
+    def instance_named(self, name: str) -> InstancePlan | None:
+        """The instance called `name`, if the stack has one."""
+        return next((i for i in self.instances if i.name == name), None)
+
+    def spot_instances(self) -> list[InstancePlan]:
+        """Instances that start on spot capacity."""
+        return [i for i in self.instances if i.spot]
+
     def has_pipeline(self) -> bool:
         """True when the stack runs object stores and ingest."""
         return bool(self.of_service(OBJECT_STORE))
@@ -95,11 +111,18 @@ class Topology:
 def resolve_topology(stack: Stack) -> Topology:
     """Name every instance and link of `stack`."""
     inference = [
-        InstancePlan(f"{INFERENCE}-{region.name}-{i}", INFERENCE, region.name, i)
+        InstancePlan(
+            f"{INFERENCE}-{region.name}-{i}",
+            INFERENCE,
+            region.name,
+            i,
+            SPOT if i >= region.inference.replicas - region.inference.spot_count() else ON_DEMAND,
+            stack.type_of(region),
+        )
         for region in stack.regions
         for i in range(region.inference.replicas)
     ]
-    gateway = InstancePlan(GATEWAY, GATEWAY, None)
+    gateway = InstancePlan(GATEWAY, GATEWAY, None, instance_type=stack.default_instance_type)
     links = [LinkPlan(f"{GATEWAY}-to-{inst.name}", GATEWAY, inst) for inst in inference]
     pipeline: list[InstancePlan] = []
     if stack.pipeline is not None:
@@ -122,13 +145,16 @@ def _pipeline(
     """Stores, ingest, replicators and the retrain job, and every link they use to a store."""
     assert stack.pipeline is not None
     regions = [r.name for r in stack.regions]
-    stores = {r: InstancePlan(f"{OBJECT_STORE}-{r}", OBJECT_STORE, r) for r in regions}
+    kind = stack.default_instance_type
+    stores = {
+        r: InstancePlan(f"{OBJECT_STORE}-{r}", OBJECT_STORE, r, instance_type=kind) for r in regions
+    }
     mode = stack.pipeline.replication.mode
     instances = list(stores.values())
     links: list[LinkPlan] = []
 
     def add(service: str, region: str, writes_to: list[str]) -> InstancePlan:
-        inst = InstancePlan(f"{service}-{region}", service, region)
+        inst = InstancePlan(f"{service}-{region}", service, region, instance_type=kind)
         instances.append(inst)
         links.extend(_store_link(inst.name, region, stores[r]) for r in writes_to)
         return inst

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.scenario.durations import Duration
 
+if TYPE_CHECKING:
+    from harness.scenario.model import Stack
+    from harness.scenario.topology import Topology
+
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 # A problem a fault spec finds in itself: (path under the fault, message, hint).
 SpecIssue = tuple[tuple[str | int, ...], str, str | None]
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a fault spec may check itself against: the resolved stack and the run's length."""
+
+    topology: Topology
+    run_length_s: float  # baseline + fault + recovery, as written (unscaled)
+    provider: str = "aws"  # the stack's cloud (stack.spot.provider)
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """Region names in priority order."""
+        return self.topology.regions
 
 
 class StrictModel(BaseModel):
@@ -49,9 +70,13 @@ class FaultSpecBase(StrictModel):
         """What the fault acts on, for reports."""
         return self.target.describe()
 
-    def check(self, regions: tuple[str, ...]) -> list[SpecIssue]:
+    def check(self, ctx: CheckContext) -> list[SpecIssue]:
         """Kind-specific problems as (path under the fault, message, hint); none by default."""
         return []
+
+    def resolve(self, stack: Stack) -> FaultSpecBase:
+        """A copy with defaults that come from the stack filled in; itself by default."""
+        return self
 
     def scaled(self, factor: float) -> FaultSpecBase:
         """A copy with every schedule time multiplied by `factor` (--time-scale)."""

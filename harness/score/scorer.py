@@ -15,8 +15,19 @@ from harness.events import (
     QualityAlert,
 )
 from harness.load.samples import Sample
-from harness.report.results import FaultResult, Integrity, PhaseResult, SloResult, Totals, Verdict
+from harness.report.results import (
+    Cost,
+    FaultResult,
+    Integrity,
+    PhaseResult,
+    Preemption,
+    SloResult,
+    Totals,
+    Verdict,
+)
 from harness.scenario.plan import Plan, ScheduledFault
+from harness.score.cost import cost, lifetimes
+from harness.score.preemptions import preemptions
 from harness.score.recovery import WindowCondition, time_to_recover
 from harness.score.slo_metrics import SLO_METRICS, FaultOutcome, ScoreView
 from harness.score.stats import SampleStats, between, summarize
@@ -31,6 +42,8 @@ class Scores:
     slos: list[SloResult]
     totals: Totals
     verdict: Verdict
+    preemptions: list[Preemption]
+    cost: Cost
 
 
 def score(
@@ -44,16 +57,24 @@ def score(
     stats = {p.name: summarize(between(samples, p.start, p.end)) for p in plan.phases}
     stats["overall"] = summarize(samples)
     faults = [_score_fault(plan, f, samples, events, stats["baseline"]) for f in plan.faults]
+    spot = preemptions(plan, samples, events)
     view = ScoreView(
-        stats, [FaultOutcome(f.name, f.time_to_recover_s, f.recovered) for f in faults], integrity
+        stats,
+        [FaultOutcome(f.name, f.time_to_recover_s, f.recovered) for f in faults],
+        integrity,
+        spot,
     )
     slos = [_score_slo(plan, i, view) for i in range(len(plan.scenario.slos))]
+    predictions = sum(s.ok for s in samples) * plan.scenario.load.batch_size
+    spans = lifetimes(plan.topology, events, plan.duration_s)
     return Scores(
         _phase_results(plan, stats),
         faults,
         slos,
         _totals(stats["overall"], integrity),
         _verdict(complete, slos),
+        spot,
+        cost(plan.scenario.stack, spans, predictions, spot),
     )
 
 

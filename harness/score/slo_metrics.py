@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from harness.registry import Registry
-from harness.report.results import Integrity
+from harness.report.results import Integrity, Preemption
 from harness.scenario.objective import Unit
 from harness.score.stats import SampleStats
 
@@ -27,6 +27,7 @@ class ScoreView:
     phases: dict[str, SampleStats]
     faults: list[FaultOutcome]
     integrity: Integrity | None = None
+    preemptions: list[Preemption] = field(default_factory=list)
 
 
 Measure = Callable[[ScoreView, str], float | None]
@@ -120,3 +121,22 @@ def _rpo(view: ScoreView, phase: str) -> float | None:
     """Age of the oldest lost record when its region was lost; 0 when nothing was lost."""
     audit = view.integrity
     return None if audit is None or audit.error else audit.rpo_s
+
+
+@slo_metric("preemption_failed_requests", "count", relative_ok=False)
+def _preemption_failures(view: ScoreView, phase: str) -> float | None:
+    """Requests failed on preempted instances, from each notice until its replacement joined."""
+    return float(sum(p.failed_requests for p in view.preemptions))
+
+
+@slo_metric(
+    "time_without_full_capacity", "s", default_phase="fault", relative_ok=False, schedule_time=True
+)
+def _without_capacity(view: ScoreView, phase: str) -> float | None:
+    """The longest a preempted instance was out of rotation before its replacement joined.
+
+    None (a failure) when one never got back before the run ended; 0 without preemptions.
+    """
+    if any(p.replacement.joined_at is None for p in view.preemptions):
+        return None
+    return max((p.without_full_capacity_s or 0.0 for p in view.preemptions), default=0.0)

@@ -110,6 +110,7 @@ async def predict(request: web.Request) -> web.StreamResponse:
         attempts=tries,
         failures=outcome.failures(),
         region=state.policy.active_region,
+        instance=last.instance.id if last is not None else None,  # the last one tried
     )
 
 

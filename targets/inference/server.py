@@ -1,4 +1,4 @@
-"""Inference HTTP server: POST /predict, /healthz, /readyz, /metrics; drains on SIGTERM."""
+"""Inference HTTP server: /predict, /healthz, /readyz, /metrics; drains on SIGTERM/spot notice."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from targets.inference.model import InputError, OnnxModel, parse_rows, resolve_m
 from targets.inference.poller import RegistryPoller
 from targets.inference.quality import QualityChecks
 from targets.inference.slot import ModelSlot, Serving
+from targets.inference.termination import PROVIDERS, TerminationHandler
 
 __all__ = ["InferenceState", "build_app", "main"]
 
@@ -39,6 +40,7 @@ class InferenceState:
     service_time_s: float = 0.0
     max_rows: int = 10_000
     draining: bool = False
+    drain_reason: str = "draining"  # what /readyz says: "draining" (SIGTERM) or "spot_notice"
     registry: Registry = field(default_factory=Registry)
     profile: dict[str, Any] | None = None
     drift_window: int = 200
@@ -54,6 +56,7 @@ class InferenceState:
             self.registry, self.instance, self.profile, self.drift_window, self.alert_hold_s
         )
         self.poller: RegistryPoller | None = None
+        self.termination: TerminationHandler | None = None
 
     def poll_registry(self, url: str, interval_s: float) -> None:
         """Poll the registry at `url` for new model versions once the app runs."""
@@ -66,15 +69,29 @@ class InferenceState:
             on_reject=self.quality.model_rejected,
         )
 
+    def watch_spot(self, url: str, provider: str, interval_s: float) -> None:
+        """Poll the spot metadata at `url` once the app runs; drain on the first notice."""
+        self.termination = TerminationHandler(
+            self.registry,
+            url,
+            provider,
+            interval_s,
+            on_notice=lambda: self.start_draining("spot_notice"),
+        )
+
     def background(self) -> list[Coroutine[Any, Any, None]]:
-        """Return the loops to run beside the handlers: quality ticks and registry polls."""
+        """Return the loops to run beside the handlers: quality ticks, registry and spot polls."""
         loops = [self.quality.run()]
         if self.poller is not None:
             loops.append(self.poller.run())
+        if self.termination is not None:
+            loops.append(self.termination.run())
         return loops
 
-    def start_draining(self) -> None:
+    def start_draining(self, reason: str = "draining") -> None:
         """Turn readiness false at once; requests keep being served until the listener closes."""
+        if not self.draining:  # a SIGTERM after a spot notice keeps the first reason
+            self.drain_reason = reason
         self.draining = True
         self.ready.set(value=0.0)
 
@@ -118,7 +135,7 @@ async def readyz(request: web.Request) -> web.StreamResponse:
     """Answer 200 when the model is loaded and the server is not draining, else 503."""
     state = request.app[STATE]
     if state.draining:
-        return web.json_response({"ready": False, "reason": "draining"}, status=503)
+        return web.json_response({"ready": False, "reason": state.drain_reason}, status=503)
     return web.json_response({"ready": True, "model_version": state.slot.current.version})
 
 
@@ -173,7 +190,17 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--profile", type=Path, default=None, help="profile.json: feature_drift check")
     p.add_argument("--drift-window", type=int, default=200, help="rows in the drift window")
     p.add_argument("--alert-hold-s", type=float, default=10.0, help="model_rejected alert time")
+    p.add_argument("--spot-metadata", default=None, help="metadata URL to poll for spot notices")
+    p.add_argument("--spot-provider", choices=PROVIDERS, default="aws")
+    p.add_argument("--spot-poll-s", type=_positive, default=5.0, help="seconds between polls")
     return p.parse_args(argv)
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
 
 
 def _load_state(args: argparse.Namespace) -> InferenceState:
@@ -190,6 +217,8 @@ def _load_state(args: argparse.Namespace) -> InferenceState:
     )
     if args.registry:
         state.poll_registry(args.registry, args.registry_poll_s)
+    if args.spot_metadata:
+        state.watch_spot(args.spot_metadata, args.spot_provider, args.spot_poll_s)
     return state
 
 
@@ -214,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
             "model_version": state.initial.version,
             "n_features": state.initial.model.n_features,
             "registry": args.registry,
+            "spot_metadata": args.spot_metadata,
+            "spot_provider": args.spot_provider if args.spot_metadata else None,
         },
     )
     try:

@@ -47,3 +47,31 @@ def test_timestamp_and_duration() -> None:
     assert fmt.duration(131.482) == "131.48 s (2 min 11 s)"
     assert fmt.duration(12.0) == "12.00 s"
     assert fmt.scale(0.1) == "0.1×"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, "—"),
+        (0.0, "$0.00"),
+        (0.000412, "$0.000412"),
+        (0.00041234, "$0.0004123"),
+        (0.096, "$0.096"),
+        (0.5, "$0.50"),
+        (0.99996, "$1.00"),
+        (12.3456, "$12.35"),
+        (1234.5, "$1,234.50"),
+        (float("nan"), "—"),
+    ],
+)
+def test_money_keeps_four_significant_digits_below_one_unit(value: float | None, text: str) -> None:
+    assert fmt.money(value) == text
+
+
+def test_money_currencies_hourly_and_amounts() -> None:
+    assert fmt.money(0.0412, "EUR") == "€0.0412"
+    assert fmt.money(0.0412, "CHF") == "0.0412 CHF"
+    assert fmt.hourly(0.0359) == "$0.0359/h"
+    assert fmt.hourly(None) == "—"
+    assert fmt.amount(1234.56) == "1,234.6"
+    assert fmt.amount(None) == "—"

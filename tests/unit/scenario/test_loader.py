@@ -82,7 +82,7 @@ def test_unknown_fault_kind_suggests(tmp_path: Path) -> None:
     assert errors == [
         (
             "s.yaml:12:11: unknown fault kind 'region_outag' (known: corrupt_data, latency, "
-            "partition, region_outage); did you mean 'region_outage'?"
+            "partition, region_outage, spot_preemption); did you mean 'region_outage'?"
         )
     ]
 

@@ -1,0 +1,1 @@
+"""Spot capacity at run time: cloud presets, metadata notices, preemption steps, replacements."""

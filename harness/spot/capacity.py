@@ -1,0 +1,136 @@
+"""Spot capacity of a running stack: which instances are spot now, their ends, their replacements.
+
+A preempted instance keeps its slot (name, port, proxy link, gateway entry): its replacement is a
+new process or container in that slot, like an autoscaling group launching into the same target
+group, so the gateway takes it back once its health checks pass.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from harness.events import InstancePreempted, NoCapacity, ReplacementStarted
+from harness.scenario.spot import ON_DEMAND, SPOT
+from harness.scenario.types import TargetSelector
+from harness.spot.metadata import MetadataFiles
+
+if TYPE_CHECKING:
+    from harness.scenario.topology import InstancePlan
+    from harness.stack import RunningStack
+
+
+@dataclass(frozen=True)
+class ReplacementPolicy:
+    """What replaces a preempted instance, and after how long (scaled)."""
+
+    capacity: str  # spot, on_demand or none
+    delay_s: float
+
+
+@dataclass
+class SpotCapacity:
+    """The pricing class of every slot now, and the threads launching replacements."""
+
+    stack: RunningStack
+    metadata: MetadataFiles
+    policy: ReplacementPolicy
+    pricing: dict[str, str] = field(default_factory=dict)
+    _busy: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.pricing = {i.name: i.pricing for i in self.stack.plan.topology.instances}
+
+    def claim(
+        self, selector: TargetSelector, pick: Callable[[list[InstancePlan]], list[InstancePlan]]
+    ) -> list[InstancePlan]:
+        """Pick among the running spot instances matching `selector`; they are claimed at once."""
+        with self._lock:
+            free = [
+                i
+                for i in self.stack.plan.topology.select_instances(selector)
+                if self.pricing[i.name] == SPOT and i.name not in self._busy
+            ]
+            chosen = pick(free)
+            self._busy.update(i.name for i in chosen)
+        return chosen
+
+    def release(self, inst: InstancePlan) -> None:
+        """Give a claimed instance back (its preemption was cancelled before termination)."""
+        self.metadata.clear(inst.name)
+        with self._lock:
+            self._busy.discard(inst.name)
+
+    def terminate(self, inst: InstancePlan, fault: str, grace_s: float, capacity: str) -> None:
+        """SIGTERM now, SIGKILL after the grace; then launch the replacement `capacity` says."""
+        clock = self.stack.clock
+        t_term = clock()
+        handle = self.stack.handles[inst.name]
+        if grace_s <= 0:  # no guest shutdown: the machine is just gone
+            self.stack.backend.kill(handle)
+            forced = True
+        else:
+            forced = self.stack.backend.stop(handle, grace_s)
+        self.stack.events.emit(
+            InstancePreempted(
+                t_term, instance=inst.name, fault=fault, gone_at=clock(), forced=forced
+            )
+        )
+        self._replace(inst, capacity)
+
+    def _replace(self, inst: InstancePlan, capacity: str) -> None:
+        if capacity == "none":
+            self.stack.events.emit(NoCapacity(self.stack.clock(), instance=inst.name))
+            return
+        thread = threading.Thread(
+            target=self._launch, args=(inst, capacity), name=f"replace-{inst.name}", daemon=True
+        )
+        self._threads.append(thread)
+        thread.start()
+
+    def _launch(self, inst: InstancePlan, capacity: str) -> None:
+        if self._stopping.wait(self.policy.delay_s):
+            return
+        self.metadata.clear(inst.name)
+        pricing = SPOT if capacity == SPOT else ON_DEMAND
+        with self._lock:
+            self.pricing[inst.name] = pricing
+        self.stack.events.emit(
+            ReplacementStarted(
+                self.stack.clock(),
+                instance=inst.name,
+                pricing=pricing,
+                instance_type=inst.instance_type,
+            )
+        )
+        self.stack.restart_all([inst])
+        with self._lock:
+            self._busy.discard(inst.name)
+
+    def stop(self) -> None:
+        """No more replacements; wait for launches in progress."""
+        self._stopping.set()
+        for thread in self._threads:
+            thread.join(timeout=60)
+
+
+def pick_seeded(
+    rng: random.Random, count: int | None, fraction: float | None
+) -> Callable[[list[InstancePlan]], list[InstancePlan]]:
+    """A picker: `count` instances, or `fraction` of them (at least one), chosen by `rng`."""
+
+    def pick(free: list[InstancePlan]) -> list[InstancePlan]:
+        ordered = sorted(free, key=lambda i: i.name)
+        if fraction is not None:
+            n = max(1, int(len(ordered) * fraction + 0.5))
+        else:
+            n = count if count is not None else 1
+        return sorted(rng.sample(ordered, min(n, len(ordered))), key=lambda i: i.name)
+
+    return pick
