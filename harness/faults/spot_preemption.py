@@ -106,7 +106,9 @@ class SpotPreemptionSpec(FaultSpecBase):
             if self.waves.count > 1
             else ""
         )
-        return f"{how} the spot instances ({self.target.describe()}){waves}"
+        where = self.target.describe()
+        scope = "" if where == "everything" else f" ({where})"
+        return f"{how} the spot instances{scope}{waves}"
 
     def check(self, ctx: CheckContext) -> list[SpecIssue]:
         """Spot instances must exist under the target; the notice must end inside the run."""
@@ -134,6 +136,8 @@ class SpotPreemptionSpec(FaultSpecBase):
 
     def _check_instances(self, ctx: CheckContext) -> list[SpecIssue]:
         matching = ctx.topology.select_instances(self.target)
+        if not matching:  # the generic target check says what is wrong with it
+            return []
         spot = [i for i in matching if i.spot]
         named = self.target.instance
         if named is not None and matching and not spot:

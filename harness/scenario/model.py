@@ -52,6 +52,13 @@ class InferenceSpec(StrictModel):
         "replicas (0.7, rounded half up); the last ones are spot, the first on-demand",
     )
 
+    @field_validator("spot", mode="before")
+    @classmethod
+    def _spot_not_bool(cls, spot: Any) -> Any:
+        if isinstance(spot, bool):
+            raise ValueError("spot is a count (2) or a fraction (0.7), not true/false")
+        return spot
+
     @field_validator("spot")
     @classmethod
     def _spot_share(cls, spot: int | float, info: ValidationInfo) -> int | float:

@@ -70,12 +70,21 @@ def _of(events: list[Event], instance: str) -> _Timeline:
 
 def _score(plan: Plan, notice: SpotNotice, tl: _Timeline, samples: Sequence[Sample]) -> Preemption:
     end = plan.duration_s
-    rebalance = tl.first(SpotRebalance, notice.t - 3600, notice.t)
-    gone = tl.first(InstancePreempted, notice.t)
+    # A slot can be preempted again once replaced: look only between its neighbouring notices.
+    before = max(
+        (e.t for e in tl.events if isinstance(e, SpotNotice) and e.t < notice.t), default=-1
+    )
+    after = min(
+        (e.t for e in tl.events if isinstance(e, SpotNotice) and e.t > notice.t),
+        default=float("inf"),
+    )
+    rebalances = [e for e in tl.events if isinstance(e, SpotRebalance) and before < e.t <= notice.t]
+    rebalance = rebalances[-1] if rebalances else None
+    gone = tl.first(InstancePreempted, notice.t, after)
     term_t = gone.t if gone is not None else None
-    drained = tl.health(False, notice.t, term_t if term_t is not None else float("inf"))
+    drained = tl.health(False, notice.t, term_t if term_t is not None else after)
     out_at = drained if drained is not None else term_t
-    replacement = _replacement(plan, notice, tl, term_t)
+    replacement = _replacement(plan, notice, tl, term_t, after)
     joined = replacement.joined_at
     window_end = joined if joined is not None else end
     failed = sum(
@@ -107,24 +116,24 @@ def _score(plan: Plan, notice: SpotNotice, tl: _Timeline, samples: Sequence[Samp
 
 
 def _replacement(
-    plan: Plan, notice: SpotNotice, tl: _Timeline, term_t: float | None
+    plan: Plan, notice: SpotNotice, tl: _Timeline, term_t: float | None, until: float
 ) -> Replacement:
     fault = next((f for f in plan.faults if f.name == notice.fault), None)
     capacity = getattr(fault.spec, "capacity", None) if fault is not None else None
     capacity = capacity or plan.spot.replacement_capacity
     if term_t is None:
         return Replacement(capacity=capacity)
-    if tl.first(NoCapacity, term_t) is not None:
+    if tl.first(NoCapacity, term_t, until) is not None:
         return Replacement(capacity="none")
-    started = tl.first(ReplacementStarted, term_t)
+    started = tl.first(ReplacementStarted, term_t, until)
     if started is None:
         return Replacement(capacity=capacity)
-    ready = tl.first(InstanceStarted, started.t)
+    ready = tl.first(InstanceStarted, started.t, until)
     return Replacement(
         capacity=started.pricing,
         started_at=started.t,
         ready_at=ready.t if ready is not None else None,
-        joined_at=tl.health(True, started.t),
+        joined_at=tl.health(True, started.t, until),
     )
 
 
@@ -145,4 +154,6 @@ def _finding(
         return f"{why}: the gateway kept routing to it until it was terminated{lost}"
     if replacement.capacity == "none":
         return f"no replacement capacity: the stack stays one instance short{lost}"
+    if failed and drained is not None:
+        return f"drained {drained - notice.t:.2f}s after its notice, yet {failed} request(s) failed on it"
     return None

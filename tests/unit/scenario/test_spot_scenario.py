@@ -330,3 +330,8 @@ def test_make_plan_scales_spot_settings_and_the_fault() -> None:
     assert isinstance(spec, SpotPreemptionSpec)
     assert spec.notice == pytest.approx(12.0)
     assert spec.grace == pytest.approx(1.0)
+
+
+def test_spot_true_is_not_silently_one_instance(tmp_path: Path) -> None:
+    errors = errors_of(tmp_path, BASE.replace("spot: 0.7", "spot: true"))
+    assert len(errors) == 1 and "not true/false" in errors[0], errors
