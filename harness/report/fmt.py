@@ -104,8 +104,16 @@ def money(value: float | None, currency: str = "USD") -> str:
 
 
 def hourly(value: float | None, currency: str = "USD") -> str:
-    """Format a price per hour, e.g. '$0.096/h'."""
-    return DASH if value is None or math.isnan(value) else f"{money(value, currency)}/h"
+    """Format a price per hour as price lists do, e.g. '$0.096/h', '$1.006/h', '$12.00/h'."""
+    if value is None or math.isnan(value):
+        return DASH
+    if 1 <= abs(value) < 100:  # list prices carry a third decimal ($1.006/h): keep it
+        whole, frac = f"{value:.3f}".split(".")
+        frac = frac[:2] + frac[2:].rstrip("0")
+        symbol = CURRENCY_SYMBOLS.get(currency)
+        text = f"{whole}.{frac}"
+        return f"{symbol}{text}/h" if symbol else f"{text} {currency}/h"
+    return f"{money(value, currency)}/h"
 
 
 def amount(value: float | None, decimals: int = 1) -> str:

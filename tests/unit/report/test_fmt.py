@@ -72,6 +72,9 @@ def test_money_currencies_hourly_and_amounts() -> None:
     assert fmt.money(0.0412, "EUR") == "€0.0412"
     assert fmt.money(0.0412, "CHF") == "0.0412 CHF"
     assert fmt.hourly(0.0359) == "$0.0359/h"
+    assert fmt.hourly(1.006) == "$1.006/h"  # list prices keep their third decimal
+    assert fmt.hourly(12.0) == "$12.00/h"
+    assert fmt.hourly(2.5, "CHF") == "2.50 CHF/h"
     assert fmt.hourly(None) == "—"
     assert fmt.amount(1234.56) == "1,234.6"
     assert fmt.amount(None) == "—"
