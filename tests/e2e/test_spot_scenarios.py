@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import signal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import SCENARIOS, RunResult, run_harness, variant
+from tests.e2e.conftest import (
+    SCENARIOS,
+    RunResult,
+    assert_nothing_left,
+    run_harness,
+    start_harness,
+    variant,
+    wait_for_line,
+)
 
 pytestmark = pytest.mark.e2e
 SCALE = "0.1"  # the 2-minute notice lasts 12 s
@@ -76,3 +86,22 @@ def test_without_the_handler_requests_fail_and_the_report_says_why(
     assert not failed["passed"] and failed["measured"] > 0
     html = (out_dir / "report.html").read_text()
     assert "kept routing to it until it was terminated" in html
+
+
+def test_ctrl_c_during_a_notice_cancels_the_preemption_and_leaves_nothing(out_dir: Path) -> None:
+    proc = start_harness(
+        out_dir, SCENARIOS / "spot-preemption.yaml", "--time-scale", SCALE, "--backend", "process"
+    )
+    try:
+        wait_for_line(out_dir / "events.jsonl", '"SpotNotice"', timeout=90)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 2, stderr[-2000:]
+    results = json.loads((out_dir / "results.json").read_text())
+    assert results["complete"] is False
+    types = [e["type"] for e in results["events"]]
+    assert "SpotNotice" in types and "InstancePreempted" not in types  # cancelled, not run
+    assert not list((out_dir / "metadata").glob("*.json"))  # no notice left showing
+    assert_nothing_left(out_dir)
