@@ -273,12 +273,13 @@ class ReplacementStarted(Event):
 
 @dataclass(frozen=True)
 class NoCapacity(Event):
-    """Fires when a preempted instance gets no replacement (`capacity: none`)."""
+    """Fires when a preempted instance gets no replacement (`capacity: none`, or it failed)."""
 
     instance: str = ""
+    reason: str = "capacity: none"
     kind: ClassVar[str] = "NoCapacity"
 
-    template: ClassVar[str] = "no replacement capacity for {instance}"
+    template: ClassVar[str] = "no replacement for {instance} ({reason})"
 
 
 @dataclass(frozen=True)

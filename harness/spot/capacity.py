@@ -7,6 +7,7 @@ group, so the gateway takes it back once its health checks pass.
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from harness.spot.metadata import MetadataFiles
 if TYPE_CHECKING:
     from harness.scenario.topology import InstancePlan
     from harness.stack import RunningStack
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,13 @@ class SpotCapacity:
                 instance_type=inst.instance_type,
             )
         )
-        self.stack.restart_all([inst])
+        try:
+            self.stack.restart_all([inst])
+        except Exception as exc:  # the slot stays empty; the run goes on and says so
+            log.warning("replacement for %s failed", inst.name, exc_info=True)
+            reason = f"replacement failed: {exc}"
+            self.stack.events.emit(NoCapacity(self.stack.clock(), inst.name, reason))
+            return
         with self._lock:
             self._busy.discard(inst.name)
 

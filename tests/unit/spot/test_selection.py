@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,13 @@ class FakeStack:
         self.restarted += [i.name for i in instances]
 
 
+def launched(fake: FakeStack, timeout: float = 5.0) -> None:
+    """Wait until the replacement thread has restarted something (stop() would cancel it)."""
+    deadline = time.monotonic() + timeout
+    while not fake.restarted and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def two_region_topology() -> Topology:
     stack = Stack.model_validate(
         {
@@ -200,6 +208,7 @@ def test_an_on_demand_replacement_is_no_longer_spot(tmp_path: Path) -> None:
     spot, fake = capacity_of(tmp_path, capacity="on_demand")
     (inst,) = spot.claim(TargetSelector(instance="inference-a-2"), take_all)
     spot.terminate(inst, "crunch", 1.0, "on_demand")
+    launched(fake)
     spot.stop()
     assert fake.backend.stopped == [("h-inference-a-2", 1.0)]
     assert fake.restarted == ["inference-a-2"]
@@ -218,6 +227,7 @@ def test_a_spot_replacement_can_be_preempted_again(tmp_path: Path) -> None:
     spot, fake = capacity_of(tmp_path)
     (inst,) = spot.claim(TargetSelector(instance="inference-a-2"), take_all)
     spot.terminate(inst, "crunch", 0.0, "spot")  # grace 0: killed outright
+    launched(fake)
     spot.stop()
     assert fake.backend.killed == ["h-inference-a-2"]
     preempted = fake.events.events[0]
@@ -232,3 +242,19 @@ def test_no_capacity_launches_nothing(tmp_path: Path) -> None:
     spot.stop()
     assert [type(e) for e in fake.events.events] == [InstancePreempted, NoCapacity]
     assert fake.restarted == []
+
+
+def test_a_replacement_that_fails_to_start_is_reported(tmp_path: Path) -> None:
+    spot, fake = capacity_of(tmp_path)
+
+    def broken(instances: list[InstancePlan]) -> None:
+        fake.restarted += [i.name for i in instances]
+        raise RuntimeError("port taken")
+
+    fake.restart_all = broken  # type: ignore[method-assign]
+    (inst,) = spot.claim(TargetSelector(instance="inference-b-1"), take_all)
+    spot.terminate(inst, "crunch", 1.0, "spot")
+    launched(fake)
+    spot.stop()
+    last = fake.events.events[-1]
+    assert isinstance(last, NoCapacity) and "port taken" in last.reason
