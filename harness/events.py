@@ -240,7 +240,7 @@ class SpotNotice(Event):
     kind: ClassVar[str] = "SpotNotice"
 
     template: ClassVar[str] = (
-        "{instance}: {provider} interruption notice, terminated at t={terminate_at:.1f}s ({fault})"
+        "{instance}: {provider} interruption notice, termination at t={terminate_at:.1f}s ({fault})"
     )
 
 
