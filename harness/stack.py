@@ -146,7 +146,9 @@ class RunningStack:
 
     def instance(self, name: str) -> InstancePlan:
         """The instance called `name`."""
-        return next(i for i in self.plan.topology.instances if i.name == name)
+        inst = self.plan.topology.instance_named(name)
+        assert inst is not None, name
+        return inst
 
     def proxy(self, link: LinkPlan) -> Proxy:
         """The toxiproxy client object of a link."""

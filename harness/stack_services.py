@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.backends.base import ServiceSpec, Sidecar
-from harness.scenario.plan import PipelinePlan, Plan, SpotPlan
+from harness.scenario.plan import PipelinePlan, Plan
 from harness.scenario.topology import (
     GATEWAY,
     INFERENCE,
@@ -18,12 +18,12 @@ from harness.scenario.topology import (
     InstancePlan,
     LinkPlan,
 )
+from harness.spot.metadata import MOUNT as METADATA  # the sidecar and the state files' mount
 
 # A store URL as a service sees it: through the proxy link from that service to the store.
 StoreUrl = Callable[[InstancePlan, str], str]
 
 NETPROXY = "netproxy"
-METADATA = "metadata"  # the sidecar and the mount of the metadata state files
 INFERENCE_DRAIN_GRACE_S = 0.5  # readiness false this long after SIGTERM, before the listener closes
 
 
@@ -36,12 +36,10 @@ def netproxy_spec() -> ServiceSpec:
 
 def inference_spec(
     inst: InstancePlan,
+    plan: Plan,
     model_dir: Path,
-    pipeline: PipelinePlan | None,
     store_url: StoreUrl,
-    spot: SpotPlan | None = None,
     metadata_dir: Path | None = None,
-    time_scale: float = 1.0,
 ) -> ServiceSpec:
     """One inference instance serving the reference model (and polling its registry).
 
@@ -59,18 +57,20 @@ def inference_spec(
         "{mount:model}/profile.json",
         # Its own SIGTERM drain races the gateway's health checks, so it shrinks with them.
         "--drain-grace-s",
-        f"{INFERENCE_DRAIN_GRACE_S * time_scale:g}",
+        f"{INFERENCE_DRAIN_GRACE_S * plan.time_scale:g}",
     )
+    pipeline, spot = plan.pipeline, plan.spot
     if pipeline is not None:
         registry = store_url(inst, inst.region or "")
         args += ("--registry", registry, "--registry-poll-s", f"{pipeline.registry_poll_s:g}")
     mounts = {"model": model_dir}
     sidecars: tuple[Sidecar, ...] = ()
-    if inst.spot and spot is not None and metadata_dir is not None:
+    if inst.spot and metadata_dir is not None:
         mounts[METADATA] = metadata_dir
         sidecars = (metadata_sidecar(inst),)
         if spot.drain_on_notice:
-            args += ("--spot-metadata", "{sidecar:metadata}", "--spot-provider", spot.provider)
+            url = f"{{sidecar:{METADATA}}}"
+            args += ("--spot-metadata", url, "--spot-provider", spot.provider)
             args += ("--spot-poll-s", f"{spot.notice_poll_s:g}")
     return ServiceSpec(
         inst.name,
@@ -163,9 +163,7 @@ def service_spec(
 ) -> ServiceSpec:
     """The spec of any regional instance."""
     if inst.service == INFERENCE:
-        return inference_spec(
-            inst, model_dir, plan.pipeline, store_url, plan.spot, metadata_dir, plan.time_scale
-        )
+        return inference_spec(inst, plan, model_dir, store_url, metadata_dir)
     assert plan.pipeline is not None
     return pipeline_spec(inst, plan.topology.regions, plan.pipeline, model_dir, store_url)
 

@@ -58,10 +58,10 @@ class ServiceSpec:
         for arg in self.args if args is None else args:
             for name, host in self.mounts.items():
                 arg = arg.replace(f"{{mount:{name}}}", mount_path(name, host))
-            for car in self.sidecars if sidecar_port is not None else ():
-                assert sidecar_port is not None
-                url = f"http://127.0.0.1:{sidecar_port(car.name)}"
-                arg = arg.replace(f"{{sidecar:{car.name}}}", url)
+            if sidecar_port is not None:
+                for car in self.sidecars:
+                    url = f"http://127.0.0.1:{sidecar_port(car.name)}"
+                    arg = arg.replace(f"{{sidecar:{car.name}}}", url)
             out.append(arg)
         return out
 

@@ -124,9 +124,9 @@ def sidecar_name(run_id: str, instance: str, sidecar: str) -> str:
 def sidecar_command(spec: ServiceSpec, index: int) -> list[str]:
     """`python3 -m <module> --host 127.0.0.1 --port 8169+i <args>`: reachable from its pod only."""
     car = spec.sidecars[index]
-    head = ["python3", "-m", car.module, "--host", "127.0.0.1", "--port"]
-    args = spec.resolved_args(lambda name, _host: mount_path(name), args=car.args)
-    return [*head, str(SIDECAR_PORT_BASE + index), *args]
+    port = sidecar_port(spec)(car.name)
+    head = ["python3", "-m", car.module, "--host", "127.0.0.1", "--port", str(port)]
+    return head + spec.resolved_args(lambda name, _host: mount_path(name), args=car.args)
 
 
 def environment(spec: ServiceSpec, run_id: str, owner: int) -> dict[str, str]:

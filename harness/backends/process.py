@@ -129,13 +129,7 @@ class ProcessBackend(Backend):
         forced = False
         if proc is not None and proc.poll() is None:
             _signal(proc, signal.SIGCONT)
-            _signal(proc, signal.SIGTERM)
-            try:
-                proc.wait(grace_s)
-            except subprocess.TimeoutExpired:
-                forced = True
-                _signal(proc, signal.SIGKILL)
-                proc.wait()
+            forced = _terminate(proc, grace_s)
         handle.running = handle.paused = False
         return forced
 
@@ -172,9 +166,7 @@ class ProcessBackend(Backend):
             self.stop(self._handles[name], grace_s=3.0)
         for cars in self._sidecars.values():
             for _port, proc in cars.values():
-                _signal(proc, signal.SIGTERM)
-            for _port, proc in cars.values():
-                _reap(proc)
+                _terminate(proc, 3.0)
         self._procs.clear()
         self._handles.clear()
         self._sidecars.clear()
@@ -184,12 +176,16 @@ def _host_path(_name: str, host: Path) -> str:
     return str(host)
 
 
-def _reap(proc: subprocess.Popen[bytes]) -> None:
+def _terminate(proc: subprocess.Popen[bytes], grace_s: float) -> bool:
+    """SIGTERM, SIGKILL after the grace; True when the SIGKILL was needed."""
+    _signal(proc, signal.SIGTERM)
     try:
-        proc.wait(3.0)
+        proc.wait(grace_s)
+        return False
     except subprocess.TimeoutExpired:
         _signal(proc, signal.SIGKILL)
         proc.wait()
+        return True
 
 
 def _signal(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:

@@ -197,10 +197,16 @@ class SpotPreemptionFault(Fault):
         self._pending: dict[str, InstancePlan] = {}  # claimed, not yet terminated
         self._reverted = False
 
-    def inject(self, ctx: FaultContext) -> None:
-        """Schedule every wave from now."""
+    @property
+    def settings(self) -> SpotPreemptionSpec:
+        """The spec, resolved (preset filled in) and scaled by the plan."""
         spec = self.spec
         assert isinstance(spec, SpotPreemptionSpec)
+        return spec
+
+    def inject(self, ctx: FaultContext) -> None:
+        """Schedule every wave from now."""
+        spec = self.settings
         now = ctx.clock()
         waves = Steps(ctx.clock, f"{self.name}-waves")
         for w in range(spec.waves.count):
@@ -214,19 +220,16 @@ class SpotPreemptionFault(Fault):
         steps.start()
 
     def _wave(self, ctx: FaultContext, wave: int) -> None:
-        spec = self.spec
-        assert isinstance(spec, SpotPreemptionSpec)
-        capacity = ctx.stack.spot
         if self._reverted:
             return
-        chosen = capacity.claim(spec.target, pick_seeded(ctx.rng, spec.count, spec.fraction))
+        spec = self.settings
+        chosen = ctx.stack.spot.claim(spec.target, pick_seeded(ctx.rng, spec.count, spec.fraction))
         for inst in chosen:
             self._pending[inst.name] = inst
             self._run(self._timeline(ctx, inst, wave))
 
     def _timeline(self, ctx: FaultContext, inst: InstancePlan, wave: int) -> Steps:
-        spec = self.spec
-        assert isinstance(spec, SpotPreemptionSpec)
+        spec = self.settings
         assert spec.notice is not None and spec.grace is not None and spec.provider is not None
         now = ctx.clock()
         rebalance_at = now if spec.rebalance is not None else None
@@ -252,8 +255,8 @@ class SpotPreemptionFault(Fault):
         return steps
 
     def _terminate(self, ctx: FaultContext, inst: InstancePlan) -> None:
-        spec = self.spec
-        assert isinstance(spec, SpotPreemptionSpec) and spec.grace is not None
+        spec = self.settings
+        assert spec.grace is not None
         self._pending.pop(inst.name, None)
         capacity = spec.capacity or ctx.stack.spot.policy.capacity
         ctx.stack.spot.terminate(inst, self.name, spec.grace, capacity)

@@ -163,10 +163,9 @@ class Stack(StrictModel):
             raise ValueError(f"architecture {self.architecture} needs at least two regions")
         return self
 
-    def type_of(self, region: RegionSpec | None) -> str | None:
-        """The instance type of an inference instance of `region` (None: any other instance)."""
-        named = region.inference.instance_type if region is not None else None
-        return named or self.default_instance_type
+    def type_of(self, region: RegionSpec) -> str | None:
+        """The instance type of the inference instances of `region`."""
+        return region.inference.instance_type or self.default_instance_type
 
 
 class Phases(StrictModel):

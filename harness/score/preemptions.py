@@ -39,22 +39,17 @@ class _Timeline:
     events: list[Event]
 
     def first(self, kind: type[E], after: float, before: float = float("inf")) -> E | None:
-        return next(
-            (e for e in self.events if isinstance(e, kind) and after <= e.t <= before), None
-        )
+        """The first event of `kind` in [after, before]."""
+        return next((e for e in self.of(kind) if after <= e.t <= before), None)
+
+    def of(self, kind: type[E]) -> list[E]:
+        """Every event of `kind`."""
+        return [e for e in self.events if isinstance(e, kind)]
 
     def health(self, healthy: bool, after: float, before: float = float("inf")) -> float | None:
-        found = next(
-            (
-                e
-                for e in self.events
-                if isinstance(e, InstanceHealthChanged)
-                and e.healthy == healthy
-                and after <= e.t <= before
-            ),
-            None,
-        )
-        return None if found is None else found.t
+        """When the gateway first marked the instance `healthy` (or not) in [after, before]."""
+        marks = (e.t for e in self.of(InstanceHealthChanged) if e.healthy == healthy)
+        return next((t for t in marks if after <= t <= before), None)
 
 
 def preemptions(plan: Plan, samples: Sequence[Sample], events: Sequence[Event]) -> list[Preemption]:
@@ -71,14 +66,12 @@ def _of(events: list[Event], instance: str) -> _Timeline:
 def _score(plan: Plan, notice: SpotNotice, tl: _Timeline, samples: Sequence[Sample]) -> Preemption:
     end = plan.duration_s
     # A slot can be preempted again once replaced: look only between its neighbouring notices.
-    before = max(
-        (e.t for e in tl.events if isinstance(e, SpotNotice) and e.t < notice.t), default=-1
-    )
+    before = max((e.t for e in tl.of(SpotNotice) if e.t < notice.t), default=-1)
     after = min(
-        (e.t for e in tl.events if isinstance(e, SpotNotice) and e.t > notice.t),
+        (e.t for e in tl.of(SpotNotice) if e.t > notice.t),
         default=float("inf"),
     )
-    rebalances = [e for e in tl.events if isinstance(e, SpotRebalance) and before < e.t <= notice.t]
+    rebalances = [e for e in tl.of(SpotRebalance) if before < e.t <= notice.t]
     rebalance = rebalances[-1] if rebalances else None
     gone = tl.first(InstancePreempted, notice.t, after)
     term_t = gone.t if gone is not None else None

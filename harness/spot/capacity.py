@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from harness.events import InstancePreempted, NoCapacity, ReplacementStarted
-from harness.scenario.spot import ON_DEMAND, SPOT
+from harness.scenario.spot import SPOT
 from harness.scenario.types import TargetSelector
 from harness.spot.metadata import MetadataFiles
 
@@ -101,7 +101,7 @@ class SpotCapacity:
         if self._stopping.wait(self.policy.delay_s):
             return
         self.metadata.clear(inst.name)
-        pricing = SPOT if capacity == SPOT else ON_DEMAND
+        pricing = capacity  # spot or on_demand: `none` never gets here
         with self._lock:
             self.pricing[inst.name] = pricing
         self.stack.events.emit(

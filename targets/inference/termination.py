@@ -230,7 +230,7 @@ def _json(text: str) -> Any:
 def _json_field(text: str, key: str) -> Any:
     """One field of a JSON object body; None when the body is not one (the 200 still counts)."""
     try:
-        doc = json.loads(text)
-    except ValueError:
+        doc = _json(text)
+    except MetadataError:
         return None
     return doc.get(key) if isinstance(doc, dict) else None
