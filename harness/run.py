@@ -16,7 +16,7 @@ from harness.events import EventLog
 from harness.execute import Execution, execute
 from harness.observe.progress import Progress
 from harness.report import write_all
-from harness.report.results import EventRecord, Results, ScenarioInfo, Verdict
+from harness.results import EventRecord, Results, ScenarioInfo, Verdict
 from harness.scenario.loader import load_scenario
 from harness.scenario.plan import Plan, make_plan
 from harness.score.drift_scores import drift

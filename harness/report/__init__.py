@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from harness.report.results import Results
+    from harness.results import Results
 
 __all__ = ["write_all"]
 

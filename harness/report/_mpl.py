@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from harness.report.results import FaultResult
+from harness.results import FaultResult
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

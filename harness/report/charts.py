@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.report import _mpl
 from harness.report._mpl import FAULT_ALPHA, FAULT_COLOR, GAP_COLOR, LINE_COLOR
-from harness.report.results import Results, TimelineBin
+from harness.results import Results, TimelineBin
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.report.results import Drift, FaultResult
+from harness.results import Drift, FaultResult
 
 MINOR = 0.1  # PSI bands: < 0.1 none, 0.1–0.25 minor, >= 0.25 major
 MAJOR = 0.25

@@ -9,7 +9,7 @@ import jinja2
 
 from harness.report._atomic import write_text_atomic
 from harness.report.model import ReportView, build_view
-from harness.report.results import Results
+from harness.results import Results
 
 FILENAME = "report.html"
 TEMPLATES = Path(__file__).parent / "templates"

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from harness.report._atomic import write_text_atomic
-from harness.report.results import Results, SloResult
+from harness.results import Results, SloResult
 
 
 def render(results: Results) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.report import _mpl
-from harness.report.results import Results
+from harness.results import Results
 
 CHART_ID = "lag-chart"
 LAG_COLORS = ("#1f4e79", "#d35400", "#117a65", "#8e44ad", "#b7950b", "#2c3e50")

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from harness.report import fmt, pipeline_view, spot_view
 from harness.report.charts import event_colors, timeline_svg
 from harness.report.facts import Fact
-from harness.report.results import (
+from harness.results import (
     EventRecord,
     FaultResult,
     PhaseResult,

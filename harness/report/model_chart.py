@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.report import _mpl, fmt
 from harness.report.charts import PANELS, draw_panel
-from harness.report.results import EventRecord, Results, TimelineBin
+from harness.results import EventRecord, Results, TimelineBin
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -11,7 +11,7 @@ from harness.report.facts import Fact, bad_if
 from harness.report.heatmap import MAJOR, Heatmap, build_heatmap
 from harness.report.lag_chart import lag_chart_svg
 from harness.report.model_chart import model_chart_svg, version_colors
-from harness.report.results import Drift, Integrity, RegionIntegrity, Results
+from harness.results import Drift, Integrity, RegionIntegrity, Results
 
 LOST_SHOWN = 10  # the table lists the oldest ones; results.json has up to 200
 

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from harness.errors import HarnessError, Location
 from harness.report._atomic import write_text_atomic
-from harness.report.results import SCHEMA_VERSION, Results
+from harness.results import SCHEMA_VERSION, Results
 
 FILENAME = "results.json"
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from harness.report import fmt
 from harness.report.facts import Fact
-from harness.report.results import Cost, CostLine, Preemption, Replacement, Results
+from harness.results import Cost, CostLine, Preemption, Replacement, Results
 
 PRICING = {"on_demand": "on-demand", "spot": "spot"}
 CAPACITY = {"on_demand": "on-demand", "spot": "spot", "none": "none"}

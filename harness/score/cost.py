@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.events import Event, InstancePreempted, ReplacementStarted
-from harness.report.results import Cost, CostLine, Preemption
+from harness.results import Cost, CostLine, Preemption
 from harness.scenario.model import Stack
 from harness.scenario.spot import SPOT
 from harness.scenario.topology import Topology

@@ -12,7 +12,7 @@ from harness.load.samples import Sample
 from harness.observe.drift import drift_matrix
 from harness.pipeline.records import FEATURE_NAMES
 from harness.pipeline.serving_skew import corrupted_rows, serving_faults
-from harness.report.results import Drift, DriftWindow
+from harness.results import Drift, DriftWindow
 from harness.scenario.plan import Plan
 from harness.score.timeline import bin_width
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.pipeline.session import PipelineOutcome
-from harness.report.results import Integrity, LagSample, LostRecord, RegionIntegrity
+from harness.results import Integrity, LagSample, LostRecord, RegionIntegrity
 
 MAX_LOST_LISTED = 200
 MAX_LAG_POINTS = 600

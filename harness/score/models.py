@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from harness.load.samples import Sample
-from harness.report.results import ModelUse
+from harness.results import ModelUse
 
 
 def model_uses(samples: Sequence[Sample]) -> list[ModelUse]:

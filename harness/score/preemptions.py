@@ -26,7 +26,7 @@ from harness.events import (
     SpotRebalance,
 )
 from harness.load.samples import Sample
-from harness.report.results import Preemption, Replacement
+from harness.results import Preemption, Replacement
 from harness.scenario.plan import Plan
 
 E = TypeVar("E", bound=Event)

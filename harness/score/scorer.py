@@ -15,7 +15,7 @@ from harness.events import (
     QualityAlert,
 )
 from harness.load.samples import Sample
-from harness.report.results import (
+from harness.results import (
     Cost,
     FaultResult,
     Integrity,

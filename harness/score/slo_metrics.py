@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harness.registry import Registry
-from harness.report.results import Integrity, Preemption
+from harness.results import Integrity, Preemption
 from harness.scenario.objective import Unit
 from harness.score.stats import SampleStats
 

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from harness.load.samples import Sample
-from harness.report.results import TimelineBin
+from harness.results import TimelineBin
 from harness.score.stats import summarize
 
 TARGET_BINS = 120

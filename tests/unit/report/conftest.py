@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from harness.report import html
-from harness.report.results import Results
+from harness.results import Results
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden" / "results.json"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from harness.report.results import (
+from harness.results import (
     EventRecord,
     FaultResult,
     PhaseResult,

@@ -11,7 +11,7 @@ import math
 import random
 from pathlib import Path
 
-from harness.report.results import (
+from harness.results import (
     Drift,
     DriftWindow,
     EventRecord,

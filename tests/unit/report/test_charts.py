@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from harness.report.charts import event_colors, timeline_svg
-from harness.report.results import Results
+from harness.results import Results
 
 
 def test_inline_svg_element(results: Results) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness.report.heatmap import band, build_heatmap, psi_color
-from harness.report.results import Drift, DriftWindow, FaultResult
+from harness.results import Drift, DriftWindow, FaultResult
 
 
 def _drift(features: int, windows: int, psi: float | None = 0.05) -> Drift:

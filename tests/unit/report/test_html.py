@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from harness.report import html
-from harness.report.results import Results, Verdict
+from harness.results import Results, Verdict
 
 
 def _row_texts(doc: Any, section: str) -> list[str]:

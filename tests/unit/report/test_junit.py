@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from harness.report import junit, write_all
-from harness.report.results import Results
+from harness.results import Results
 
 
 def test_one_case_per_slo_and_failures_marked(results: Results, tmp_path: Path) -> None:

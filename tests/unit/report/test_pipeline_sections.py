@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.report.heatmap import psi_color
-from harness.report.results import Results
+from harness.results import Results
 
 PIPELINE_GOLDEN = Path(__file__).parent / "golden" / "pipeline.json"
 SECTIONS = ("models", "drift", "integrity")

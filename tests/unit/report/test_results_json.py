@@ -10,7 +10,7 @@ import pytest
 
 from harness.errors import HarnessError
 from harness.report import results_json, write_all
-from harness.report.results import SCHEMA_VERSION, Results
+from harness.results import SCHEMA_VERSION, Results
 
 GOLDEN = Path(__file__).parent / "golden" / "results.json"
 

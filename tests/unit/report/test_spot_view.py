@@ -10,7 +10,7 @@ import pytest
 from harness import events as ev
 from harness.report import spot_view
 from harness.report.charts import EVENT_COLORS, timeline_svg
-from harness.report.results import (
+from harness.results import (
     Cost,
     CostLine,
     EventRecord,

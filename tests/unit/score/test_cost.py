@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from harness.events import Event, InstancePreempted, ReplacementStarted
-from harness.report.results import CostLine, Preemption, Replacement
+from harness.results import CostLine, Preemption, Replacement
 from harness.scenario.model import Stack
 from harness.scenario.topology import resolve_topology
 from harness.score.cost import Lifetime, cost, hourly_price, lifetimes

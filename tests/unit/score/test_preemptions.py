@@ -17,7 +17,7 @@ from harness.events import (
     SpotRebalance,
 )
 from harness.load.samples import Sample
-from harness.report.results import Preemption, Replacement
+from harness.results import Preemption, Replacement
 from harness.scenario.loader import load_scenario
 from harness.scenario.plan import Plan, make_plan
 from harness.score.preemptions import preemptions

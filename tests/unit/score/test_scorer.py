@@ -8,7 +8,7 @@ import pytest
 
 from harness.events import FaultInjected, FaultReverted
 from harness.load.samples import Sample
-from harness.report.results import Verdict
+from harness.results import Verdict
 from harness.scenario.loader import load_scenario
 from harness.scenario.plan import make_plan
 from harness.score.scorer import score
