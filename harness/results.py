@@ -51,6 +51,7 @@ class FaultResult(_Model):
     name: str
     kind: str
     target: str
+    target_phrase: str = Field("", description="the target as the report words it: 'on …'")
     injected_at: float | None
     reverted_at: float | None
     time_to_detect_s: float | None = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
@@ -26,6 +26,13 @@ from harness.scenario.types import CheckContext, FaultSpecBase, SpecIssue
 
 # Kinds that keep a serving request a row of 20 numbers (possibly NaN); others change the shape.
 SERVING_KINDS = ("missing_values", "gaussian_noise", "scaling", "swapped_columns")
+
+
+_TARGET_WORDS = {
+    "serving": "serving requests (feature rows sent to the gateway)",
+    "ingest": "ingested records (the pipeline's feed)",
+    "storage": "objects at rest in the stores",
+}
 
 
 class CorruptDataSpec(FaultSpecBase):
@@ -48,6 +55,8 @@ class CorruptDataSpec(FaultSpecBase):
     )
     region: str | None = Field(None, description="storage: only this region's store")
 
+    judged_by_accuracy: ClassVar[bool] = True
+
     @field_validator("corruption")
     @classmethod
     def _known(cls, kind: str) -> str:
@@ -67,6 +76,14 @@ class CorruptDataSpec(FaultSpecBase):
         if self.target != "storage":
             return self.target
         return f"storage ({self.objects}, {self.region or 'every region'})"
+
+    def target_phrase(self) -> str:
+        """'on serving requests (feature rows sent to the gateway)' and the like."""
+        return f"on {_TARGET_WORDS[self.target]}" + (
+            f" ({self.objects}, {self.region or 'every region'})"
+            if self.target == "storage"
+            else ""
+        )
 
     def check(self, ctx: CheckContext) -> list[SpecIssue]:
         """The kind must suit the target, the columns must exist, the region too."""

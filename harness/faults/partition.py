@@ -20,6 +20,10 @@ class PartitionSpec(FaultSpecBase):
         """'us-east-1 and eu-west-1'."""
         return " and ".join(self.between)
 
+    def target_phrase(self) -> str:
+        """'between us-east-1 and eu-west-1'."""
+        return f"between {self.describe_target()}"
+
     def check(self, ctx: CheckContext) -> list[SpecIssue]:
         """Both regions must exist and differ."""
         regions = ctx.regions

@@ -19,11 +19,6 @@ from harness.results import (
 )
 
 # corrupt_data's target names a data path, not stack parts: say which data.
-_DATA_TARGETS = {
-    "serving": "serving requests (feature rows sent to the gateway)",
-    "ingest": "ingested records (the pipeline's feed)",
-    "storage": "objects at rest in the stores",
-}
 _VERDICT_TEXT = {Verdict.PASS: "PASS", Verdict.FAIL: "FAIL", Verdict.INCOMPLETE: "INCOMPLETE"}
 
 
@@ -232,11 +227,7 @@ def _fault_card(fault: FaultResult) -> FaultCard:
 
 
 def _target_phrase(fault: FaultResult) -> str:
-    if fault.kind == "corrupt_data" and fault.target in _DATA_TARGETS:
-        return f"on {_DATA_TARGETS[fault.target]}"
-    if fault.kind == "partition" and fault.target != "everything":
-        return fault.target if fault.target.startswith("between ") else f"between {fault.target}"
-    return f"on {fault.target}"
+    return fault.target_phrase or f"on {fault.target}"
 
 
 def _reverted(fault: FaultResult) -> Fact:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -62,6 +62,9 @@ class FaultSpecBase(StrictModel):
     at: Duration = Field(description="when to inject, seconds since run start")
     duration: Duration = Field(description="how long the fault lasts before it is reverted")
 
+    # A fault that breaks answers rather than availability: recovery also needs accuracy back.
+    judged_by_accuracy: ClassVar[bool] = False
+
     def required_target_fields(self) -> tuple[str, ...]:
         """Target fields this kind cannot do without (checked with the file location)."""
         return ()
@@ -69,6 +72,10 @@ class FaultSpecBase(StrictModel):
     def describe_target(self) -> str:
         """What the fault acts on, for reports."""
         return self.target.describe()
+
+    def target_phrase(self) -> str:
+        """The target as a report sentence ends: 'on region=us-east-1', 'between a and b'."""
+        return f"on {self.describe_target()}"
 
     def check(self, ctx: CheckContext) -> list[SpecIssue]:
         """Kind-specific problems as (path under the fault, message, hint); none by default."""

@@ -95,7 +95,7 @@ def window_condition(
     scoring = plan.scenario.scoring
     max_ms = scoring.max_latency * 1000 if scoring.max_latency is not None else None
     min_acc = None
-    if fault is not None and fault.spec.kind == "corrupt_data" and baseline_accuracy is not None:
+    if fault is not None and fault.spec.judged_by_accuracy and baseline_accuracy is not None:
         min_acc = baseline_accuracy - scoring.accuracy_drop
     return WindowCondition(scoring.min_success_ratio, max_ms, min_acc)
 
@@ -125,6 +125,7 @@ def _score_fault(
         name=fault.name,
         kind=fault.spec.kind,
         target=fault.spec.describe_target(),
+        target_phrase=fault.spec.target_phrase(),
         injected_at=injected,
         reverted_at=reverted,
         time_to_recover_s=ttr,

@@ -192,6 +192,7 @@ def _fault(bins: list[TimelineBin]) -> FaultResult:
         name="primary-region-down",
         kind="region_outage",
         target="region us-east-1",
+        target_phrase="on region us-east-1",
         injected_at=40.02,
         reverted_at=100.05,
         time_to_detect_s=3.28,

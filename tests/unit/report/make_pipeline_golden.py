@@ -49,7 +49,9 @@ def _faults(end: float) -> list[FaultResult]:
     def fault(
         name: str, kind: str, target: str, at: float, until: float, **kw: object
     ) -> dict[str, object]:
-        return {"name": name, "kind": kind, "target": target, "injected_at": at,
+        phrase = str(kw.get("phrase", f"on {target}"))
+        return {"name": name, "kind": kind, "target": target, "target_phrase": phrase,
+                "injected_at": at,
                 "reverted_at": until, "time_to_recover_s": kw.get("ttr"),
                 "recovered": kw.get("ttr") is not None, "requests": int((until - at) * 40),
                 "errors": int(kw.get("errors", 0)), "availability": kw.get("avail", 1.0),
@@ -58,11 +60,13 @@ def _faults(end: float) -> list[FaultResult]:
 
     rows = [
         fault("skewed-features", "corrupt_data", "serving", end * 0.15, end * 0.3, ttr=9.5,
+              phrase="on serving requests (feature rows sent to the gateway)",
               acc=0.71, ttd=4.1, by="inference-us-east-1-0: quality alert drift firing"),
         fault("primary-region-down", "region_outage", "region us-east-1", end * 0.33, end * 0.83,
               ttr=4.61, errors=101, avail=0.9572, ttd=3.28,
               by="gateway failover us-east-1 → eu-west-1"),
-        fault("replication-cut", "partition", "us-east-1 and eu-west-1", end * 0.6, end * 0.72),
+        fault("replication-cut", "partition", "us-east-1 and eu-west-1", end * 0.6, end * 0.72,
+              phrase="between us-east-1 and eu-west-1"),
     ]  # fmt: skip
     return [FaultResult.model_validate(r) for r in rows]
 
