@@ -58,7 +58,11 @@ def run(
     time_scale: float,
     quiet: bool,
 ) -> None:
-    """Run a scenario; exit 0 if every SLO passes, 1 if one fails, 2 on bad input."""
+    """Run a scenario; exit 0 if every SLO passes, 1 if one fails, 2 on bad input.
+
+    3: interrupted (Ctrl-C, SIGTERM); 4: the run broke off (engine lost). Faults are reverted
+    and partial results written in both cases.
+    """
     from harness.backends.select import choose_backend
     from harness.observe.progress import Progress
     from harness.run import RunOptions, run_scenario
@@ -157,9 +161,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as err:
         err.show()
         return int(ExitCode.BAD_INPUT)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        return int(ExitCode.BAD_INPUT)
+    except click.exceptions.Abort:  # Ctrl-C outside a run (a run handles its own)
+        click.echo("interrupted", err=True)
+        return int(ExitCode.INTERRUPTED)
     return code if isinstance(code, int) else int(ExitCode.OK)
 
 

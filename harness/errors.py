@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 
 class ExitCode(enum.IntEnum):
-    """Exit codes of `harness` commands."""
+    """Exit codes of `harness` commands (the README's table lists them; a test keeps it true)."""
 
-    OK = 0
-    SLO_FAILED = 1
-    BAD_INPUT = 2
+    OK = 0  # every SLO passed
+    SLO_FAILED = 1  # the run completed and an SLO failed
+    BAD_INPUT = 2  # bad input (scenario, options), or the stack could not start
+    INTERRUPTED = 3  # Ctrl-C or SIGTERM: faults reverted, partial results written
+    INCOMPLETE = 4  # the run broke off on its own (engine lost, teardown failed): partial results
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ class Execution:
     samples: list[Sample]
     complete: bool
     incomplete_reason: str | None
+    interrupted: bool = False  # cut short by the user (Ctrl-C, SIGTERM), not by a failure
     pipeline: PipelineOutcome = field(default_factory=PipelineOutcome)
     holdout: Path | None = None  # the rows the load sent (drift is computed from them)
 
@@ -57,11 +58,13 @@ def execute(
     )
     reason: str | None = None
     start_error: Exception | None = None
+    interrupted = False
     with _signals_interrupt():
         try:
             live.go(model.holdout_path)
         except (Interrupted, KeyboardInterrupt) as exc:
             reason = f"interrupted ({str(exc) or 'SIGINT'})"
+            interrupted = True
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
             start_error = exc if live.load is None else None
@@ -74,7 +77,9 @@ def execute(
         events.emit(RunAborted(live.clock(), reason=reason))
         progress.say(f"run incomplete: {reason}")
     samples = live.load.samples if live.load is not None else []
-    return Execution(list(samples), reason is None, reason, live.outcome, model.holdout_path)
+    return Execution(
+        list(samples), reason is None, reason, interrupted, live.outcome, model.holdout_path
+    )
 
 
 @dataclass

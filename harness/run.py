@@ -67,7 +67,7 @@ def run_scenario(options: RunOptions, progress: Progress) -> RunOutcome:
     results = _results(plan, options, run_id, started_at, execution, events, source.file)
     write_all(results, out_dir)
     progress.say(f"verdict {results.verdict.value.upper()}; report: {out_dir / 'report.html'}")
-    return RunOutcome(results, out_dir, _exit_code(results))
+    return RunOutcome(results, out_dir, exit_code(results.verdict, execution.interrupted))
 
 
 def _results(
@@ -114,9 +114,10 @@ def _results(
     )
 
 
-def _exit_code(results: Results) -> ExitCode:
-    if results.verdict == Verdict.PASS:
+def exit_code(verdict: Verdict, interrupted: bool) -> ExitCode:
+    """The exit code a run earned: a run cut short never reads as bad input."""
+    if verdict == Verdict.PASS:
         return ExitCode.OK
-    if results.verdict == Verdict.FAIL:
+    if verdict == Verdict.FAIL:
         return ExitCode.SLO_FAILED
-    return ExitCode.BAD_INPUT
+    return ExitCode.INTERRUPTED if interrupted else ExitCode.INCOMPLETE

@@ -75,7 +75,7 @@ def test_signal_mid_fault_reverts_and_writes_incomplete_results(
         _, stderr = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    assert proc.returncode == 2, stderr[-2000:]
+    assert proc.returncode == 3, stderr[-2000:]  # INTERRUPTED, not BAD_INPUT
     results = json.loads((out_dir / "results.json").read_text())
     assert results["complete"] is False and results["verdict"] == "incomplete"
     assert sig.name in results["incomplete_reason"]

@@ -53,7 +53,7 @@ def test_engine_lost_mid_run_writes_incomplete_results(tmp_path: Path) -> None:
     finally:
         proc.kill()
         relay.cut()
-    assert proc.returncode == 2, stderr[-2000:]
+    assert proc.returncode == 4, stderr[-2000:]
     results = json.loads((out / "results.json").read_text())
     assert results["complete"] is False and results["verdict"] == "incomplete"
     assert "teardown" in results["incomplete_reason"]

@@ -98,7 +98,7 @@ def test_ctrl_c_during_a_notice_cancels_the_preemption_and_leaves_nothing(out_di
         _, stderr = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    assert proc.returncode == 2, stderr[-2000:]
+    assert proc.returncode == 3, stderr[-2000:]
     results = json.loads((out_dir / "results.json").read_text())
     assert results["complete"] is False
     types = [e["type"] for e in results["events"]]
