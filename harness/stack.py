@@ -7,9 +7,9 @@ import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, Protocol
 
 from toxiproxy import Toxiproxy
-from toxiproxy.proxy import Proxy
 
 from harness.backends.base import Backend, InstanceHandle, ServiceSpec
 from harness.events import (
@@ -30,6 +30,25 @@ from harness.stack_registry import publish_reference_model
 from harness.stack_services import gateway_config, gateway_spec, netproxy_spec, service_spec
 
 
+class LinkProxy(Protocol):
+    """One link at the proxy, as the stack and the faults use it (toxiproxy-python's Proxy)."""
+
+    def disable(self) -> None: ...
+    def enable(self) -> None: ...
+    def add_toxic(self, **kwargs: Any) -> object: ...
+    def destroy_toxic(self, toxic_name: str) -> object: ...
+
+
+class ProxyClient(Protocol):
+    """The proxy's API as the stack uses it (toxiproxy-python's Toxiproxy)."""
+
+    def update_api_consumer(self, host: str, port: int) -> None: ...
+    def create(self, upstream: str, name: str, listen: str | None = None) -> LinkProxy: ...
+
+
+PublishModel = Callable[[list[str], Path], None]  # (store URLs, model dir): seed the registries
+
+
 def _count(instances: list[InstancePlan]) -> str:
     """'2 inference, 2 ingest instances' for progress lines."""
     services = [i.service for i in instances]
@@ -48,6 +67,9 @@ class RunningStack:
         clock: Callable[[], float],
         model_dir: Path,
         start_timeout_s: float,
+        *,
+        proxy_client: ProxyClient | None = None,
+        publish_model: PublishModel = publish_reference_model,
     ) -> None:
         self.plan = plan
         self.backend = backend
@@ -56,9 +78,11 @@ class RunningStack:
         self.model_dir = model_dir
         self.start_timeout_s = start_timeout_s
         self.handles: dict[str, InstanceHandle] = {}
-        self._proxies: dict[str, Proxy] = {}
+        self._proxies: dict[str, LinkProxy] = {}
         self._dial: dict[str, str] = {}
-        self._toxiproxy = Toxiproxy()
+        # Unit tests pass fakes for the proxy's API and the registry seed; runs use the real ones.
+        self._toxiproxy: ProxyClient = Toxiproxy() if proxy_client is None else proxy_client
+        self._publish_model = publish_model
         self._proxy: InstanceHandle
         self.feed: Feed | None = None  # set once the feed runs; corrupt_data on ingest swaps it
         policy = ReplacementPolicy(plan.spot.replacement_capacity, plan.spot.replacement_delay_s)
@@ -80,7 +104,7 @@ class RunningStack:
             progress(f"starting {len(stores)} object stores")
             self._start_and_wait([self._spec(i) for i in stores])
             self._wire_ready_links()
-            publish_reference_model([self.handles[i.name].url for i in stores], self.model_dir)
+            self._publish_model([self.handles[i.name].url for i in stores], self.model_dir)
         rest = [i for i in topo.regional() if i.service != OBJECT_STORE]
         progress(f"starting {_count(rest)}")
         self._start_and_wait([self._spec(i) for i in rest])
@@ -150,8 +174,8 @@ class RunningStack:
         assert inst is not None, name
         return inst
 
-    def proxy(self, link: LinkPlan) -> Proxy:
-        """The toxiproxy client object of a link."""
+    def proxy(self, link: LinkPlan) -> LinkProxy:
+        """The proxy client object of a link."""
         return self._proxies[link.name]
 
     def cut(self, link: LinkPlan) -> None:
