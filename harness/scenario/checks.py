@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import difflib
+from typing import get_args
 
-from harness.scenario.durations import format_duration
+from harness.scenario.durations import Duration, format_duration
 from harness.scenario.model import Scenario
 from harness.scenario.topology import Topology, resolve_topology
-from harness.scenario.types import CheckContext, FaultSpecBase, TargetSelector
+from harness.scenario.types import CheckContext, FaultSpecBase, SpecIssue, TargetSelector
 from harness.scenario.yaml_source import YamlPath
 from harness.score.slo_metrics import SLO_METRICS
 
 Issue = tuple[YamlPath, str, "str | None"]
+_END: tuple[str | int, ...] = ("duration",)  # where the generic end items point
+_DURATION_META = get_args(Duration)[1:]  # the validators that make a float a Duration
 
 
 def check_scenario(scenario: Scenario) -> list[Issue]:
@@ -22,9 +25,12 @@ def check_scenario(scenario: Scenario) -> list[Issue]:
     for i, fault in enumerate(scenario.fault_specs()):
         if isinstance(fault.target, TargetSelector):
             issues += _check_target(fault, ("faults", i), topology)
-        own = [(("faults", i, *sub), msg, hint) for sub, msg, hint in fault.check(ctx)]
-        # A kind's own finding about its times says it better than the generic timing check.
-        issues += own or _check_timing(fault.resolve(scenario.stack), ("faults", i), scenario)
+        own = fault.check(ctx)
+        timing = _check_timing(fault.resolve(scenario.stack), scenario)
+        issues += [
+            (("faults", i, *sub), msg, hint)
+            for sub, msg, hint in own + _uncovered(timing, own, fault)
+        ]
     if scenario.load.feed is not None and scenario.stack.pipeline is None:
         issues.append(
             (
@@ -101,17 +107,36 @@ def _check_target(fault: FaultSpecBase, path: YamlPath, topology: Topology) -> l
     return issues
 
 
-def _check_timing(fault: FaultSpecBase, path: YamlPath, scenario: Scenario) -> list[Issue]:
+def _check_timing(fault: FaultSpecBase, scenario: Scenario) -> list[SpecIssue]:
+    """Where the fault sits in the phases: its start, then its end (each found on its own)."""
+    phases = scenario.load.phases
+    fmt = format_duration
+    issues: list[SpecIssue] = []
+    if fault.at < phases.baseline:
+        issues.append(
+            (
+                ("at",),
+                (
+                    f"fault starts at {fmt(fault.at)}, inside the baseline phase "
+                    f"(0–{fmt(phases.baseline)})"
+                ),
+                f"start it at {fmt(phases.baseline)} or later",
+            )
+        )
+    return issues + _check_end(fault, scenario)
+
+
+def _check_end(fault: FaultSpecBase, scenario: Scenario) -> list[SpecIssue]:
     phases = scenario.load.phases
     window_end = phases.baseline + phases.fault
     end = fault.at + fault.duration
     fmt = format_duration
     if fault.duration <= 0:
-        return [((*path, "duration"), "a fault needs a duration greater than 0", None)]
-    if end > phases.total:
+        return [(_END, "a fault needs a duration greater than 0", None)]
+    if end > phases.total:  # then it also ends after the fault phase: one error is enough
         return [
             (
-                (*path, "duration"),
+                _END,
                 (
                     f"fault outlasts the run: it ends at {fmt(end)}, "
                     f"the run ends at {fmt(phases.total)}"
@@ -119,21 +144,10 @@ def _check_timing(fault: FaultSpecBase, path: YamlPath, scenario: Scenario) -> l
                 "shorten it or lengthen load.phases",
             )
         ]
-    if fault.at < phases.baseline:
-        return [
-            (
-                (*path, "at"),
-                (
-                    f"fault starts at {fmt(fault.at)}, inside the baseline phase "
-                    f"(0–{fmt(phases.baseline)})"
-                ),
-                f"start it at {fmt(phases.baseline)} or later",
-            )
-        ]
     if end > window_end:
         return [
             (
-                (*path, "duration"),
+                _END,
                 (
                     f"fault ends at {fmt(end)}, after the fault phase "
                     f"({fmt(phases.baseline)}–{fmt(window_end)})"
@@ -142,6 +156,33 @@ def _check_timing(fault: FaultSpecBase, path: YamlPath, scenario: Scenario) -> l
             )
         ]
     return []
+
+
+def _uncovered(
+    timing: list[SpecIssue], own: list[SpecIssue], fault: FaultSpecBase
+) -> list[SpecIssue]:
+    """The generic timing items a kind's own findings do not already state.
+
+    An own finding on the same field states it. And the end is computed from the fault's
+    times (spot: its notice, grace and waves), so an own finding on any of them, or on the
+    fault as a whole, makes a generic end item a restatement (or wrong once that field is fixed).
+    """
+    own_fields = {sub[0] if sub else None for sub, _, _ in own}
+    times = _time_fields(fault) | {None}
+    return [
+        item
+        for item in timing
+        if item[0][0] not in own_fields and not (item[0] == _END and own_fields & times)
+    ]
+
+
+def _time_fields(fault: FaultSpecBase) -> set[str | int | None]:
+    """Names of the spec's fields that hold a duration (at, duration, notice, ...)."""
+    return {
+        name
+        for name, info in type(fault).model_fields.items()
+        if set(info.metadata) & set(_DURATION_META) or Duration in get_args(info.annotation)
+    }
 
 
 def _hint(value: str, values: list[str]) -> str:
