@@ -281,6 +281,9 @@ class Results(_Model):
     totals: Totals
     timeline: list[TimelineBin]
     events: list[EventRecord]
+    subscriber_errors: int = Field(
+        0, description="times a live event subscriber raised; every event was still recorded"
+    )
     models: list[ModelUse] = Field(default_factory=list)
     integrity: Integrity | None = None
     drift: Drift | None = None

@@ -30,6 +30,7 @@ class VerdictView:
     css: str
     summary: str
     reason: str | None
+    warnings: list[str]
 
 
 @dataclass(frozen=True)
@@ -148,8 +149,23 @@ def _verdict(results: Results) -> VerdictView:
         reason = results.incomplete_reason or "the run did not complete"
         summary += " on partial data"
     return VerdictView(
-        _VERDICT_TEXT[results.verdict], f"verdict-{results.verdict.value}", summary, reason
+        _VERDICT_TEXT[results.verdict],
+        f"verdict-{results.verdict.value}",
+        summary,
+        reason,
+        _warnings(results),
     )
+
+
+def _warnings(results: Results) -> list[str]:
+    """What a reader must know before trusting the page, though it did not change the verdict."""
+    n = results.subscriber_errors
+    if not n:
+        return []
+    return [
+        f"event subscribers failed {n} time{'' if n == 1 else 's'} (the run's log has each "
+        "traceback); events.jsonl and these results hold every event."
+    ]
 
 
 def _run_facts(results: Results) -> list[Fact]:

@@ -62,6 +62,7 @@ def results_of(plan: Plan, execution: Execution, events: EventLog, meta: RunMeta
         totals=scores.totals,
         timeline=timeline(execution.samples, plan.duration_s),
         events=[EventRecord.model_validate(r) for r in events.records()],
+        subscriber_errors=events.subscriber_errors,
         models=model_uses(execution.samples),
         integrity=audit,
         drift=drift(plan, execution.samples, holdout) if holdout else None,

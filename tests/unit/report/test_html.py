@@ -186,3 +186,21 @@ def test_failed_render_leaves_earlier_report(
         html.write(results.model_copy(update={"seed": 7}), tmp_path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_subscriber_errors_are_a_warning_under_the_verdict(
+    results: Results, tmp_path: Path, render: Any
+) -> None:
+    _, doc = render(results.model_copy(update={"subscriber_errors": 2}), tmp_path)
+    (warning,) = doc.find_all("p", **{"class": "warning"})
+    text = " ".join(warning.text.split())
+    assert text == (
+        "Warning: event subscribers failed 2 times (the run's log has each traceback); "
+        "events.jsonl and these results hold every event."
+    )
+    assert text in " ".join(doc.by_id("verdict").text.split())
+
+
+def test_no_warning_without_subscriber_errors(sample_page: tuple[str, Any]) -> None:
+    _, doc = sample_page
+    assert not doc.find_all("p", **{"class": "warning"})

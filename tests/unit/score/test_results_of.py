@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,17 @@ def test_scenario_text_is_the_text_that_was_parsed(plan: Plan, scenario_file: Pa
     execution = Execution(_samples(), complete=True, incomplete_reason=None)
     results = results_of(plan, execution, _events(), _meta(scenario_file, SCENARIO))
     assert results.scenario.text == SCENARIO
+
+
+def test_subscriber_errors_reach_the_results(plan: Plan, scenario_file: Path) -> None:
+    events = _events()
+
+    def broken(_event: object) -> None:
+        raise RuntimeError("observer bug")
+
+    events.subscribers.append(broken)
+    events.emit(FaultInjected(20.0, fault="again", fault_kind="region_outage", target="r1"))
+    execution = Execution(_samples(), complete=True, incomplete_reason=None)
+    results = results_of(plan, execution, events, _meta(scenario_file, SCENARIO))
+    assert results.subscriber_errors == 1
+    assert json.loads(results.model_dump_json())["subscriber_errors"] == 1
