@@ -20,6 +20,7 @@ class Schedule:
     make_context: Callable[[str], FaultContext]
     events: EventLog
     clock: Callable[[], float]
+    sleep: Callable[[float], None] = time.sleep  # unit tests pass a fake clock's
     active: dict[str, Fault] = field(default_factory=dict)
 
     def actions(self) -> list[tuple[float, int, Callable[[], None]]]:
@@ -36,9 +37,9 @@ class Schedule:
     def run(self, end: float) -> None:
         """Fire every action at its time, then wait until `end` (seconds since run start)."""
         for at, _, action in self.actions():
-            _sleep_until(self.clock, at)
+            self._sleep_until(at)
             action()
-        _sleep_until(self.clock, end)
+        self._sleep_until(end)
 
     def _phase(self, name: str) -> None:
         self.events.emit(PhaseStarted(self.clock(), phase=name))
@@ -72,7 +73,6 @@ class Schedule:
         for fault in reversed(list(self.active.values())):
             self.revert(fault)
 
-
-def _sleep_until(clock: Callable[[], float], t: float) -> None:
-    while (left := t - clock()) > 0:
-        time.sleep(min(left, 0.05))
+    def _sleep_until(self, t: float) -> None:
+        while (left := t - self.clock()) > 0:
+            self.sleep(min(left, 0.05))

@@ -239,7 +239,7 @@ class FakeClock:
 
     def sleep(self, seconds: float) -> None:
         """Advance the clock instead of waiting."""
-        self.t += max(0.0, seconds)
+        self.t = round(self.t + max(0.0, seconds), 9)  # no drift over many small sleeps
 
 
 def plan_of(tmp_path: Path, text: str) -> Plan:
@@ -280,14 +280,14 @@ class FakeRun:
         return self.backend.state()
 
 
-def fake_run(tmp_path: Path, scenario: str) -> FakeRun:
+def fake_run(tmp_path: Path, scenario: str, clock: FakeClock | None = None) -> FakeRun:
     """Plan `scenario`, start its stack over the fakes, and clear the start-up from the log."""
     plan = plan_of(tmp_path, scenario)
     log = CallLog()
     backend = FakeBackend(tmp_path / "run", log)
     backend.run_dir.mkdir()
     proxies = FakeProxyClient(log)
-    events, clock = EventLog(), FakeClock()
+    events, clock = EventLog(), clock or FakeClock()
     published: list[list[str]] = []
     stack = RunningStack(
         plan,
