@@ -46,7 +46,7 @@ class Registry(Generic[T]):
         return sorted(self._items)
 
     def __contains__(self, kind: object) -> bool:
-        return kind in self._items
+        return isinstance(kind, str) and kind in self._items
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._items))

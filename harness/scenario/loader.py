@@ -58,22 +58,26 @@ def _check_fault_kinds(source: YamlSource) -> list[HarnessError]:
     faults = source.data.get("faults")
     if not isinstance(faults, list):
         return []
-    errors = []
-    for i, item in enumerate(faults):
-        if not isinstance(item, dict):
-            continue
-        if "kind" not in item:
-            errors.append(
-                HarnessError(
-                    "fault has no 'kind'",
-                    location=source.location(("faults", i)),
-                    hint=f"known kinds: {', '.join(FAULTS.kinds())}",
-                )
-            )
-        elif item["kind"] not in FAULTS:
-            loc = source.location(("faults", i, "kind"))
-            errors.append(HarnessError(FAULTS.unknown_message(str(item["kind"])), location=loc))
-    return errors
+    errors = [_check_kind(item, i, source) for i, item in enumerate(faults)]
+    return [e for e in errors if e is not None]
+
+
+def _check_kind(item: Any, i: int, source: YamlSource) -> HarnessError | None:
+    """The fault's `kind` picks its model: say what is wrong with it before pydantic does."""
+    if not isinstance(item, dict):
+        return None
+    known = f"known kinds: {', '.join(FAULTS.kinds())}"
+    if "kind" not in item:
+        return HarnessError(
+            "fault has no 'kind'", location=source.location(("faults", i)), hint=known
+        )
+    kind = item["kind"]
+    loc = source.location(("faults", i, "kind"))
+    if not isinstance(kind, str):
+        return HarnessError(
+            "a fault kind is a name, e.g. 'region_outage'", location=loc, hint=known
+        )
+    return None if kind in FAULTS else HarnessError(FAULTS.unknown_message(kind), location=loc)
 
 
 def _convert(err: Any, source: YamlSource) -> HarnessError:
