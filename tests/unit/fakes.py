@@ -37,11 +37,16 @@ class CallLog:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._fail: dict[Call, Exception] = {}
+        self._hooks: dict[Call, Callable[[], None]] = {}
         self._lock = threading.Lock()
 
     def fail(self, what: str, on: str = "", error: Exception | None = None) -> None:
         """Make every later `what` call on `on` ("" for any) raise `error`."""
         self._fail[(what, on)] = error or FakeFailure(f"{what} failed on {on or 'anything'}")
+
+    def when(self, what: str, on: str, action: Callable[[], None]) -> None:
+        """Run `action` inside every later `what` call on `on` (e.g. send a signal mid-revert)."""
+        self._hooks[(what, on)] = action
 
     def heal(self) -> None:
         """Stop failing."""
@@ -51,6 +56,9 @@ class CallLog:
         """Record one call, then raise if it was told to fail (the call was attempted)."""
         with self._lock:
             self.calls.append((what, on))
+        hook = self._hooks.get((what, on))
+        if hook is not None:
+            hook()
         error = self._fail.get((what, on)) or self._fail.get((what, ""))
         if error is not None:
             raise error
