@@ -13,13 +13,26 @@ from typing import Any, ClassVar
 log = logging.getLogger(__name__)
 
 
+EVENT_TYPES: dict[str, type[Event]] = {}  # the catalog: every event class, by its kind
+
+
 @dataclass(frozen=True)
 class Event:
-    """Something that happened at `t` seconds since run start."""
+    """Something that happened at `t` seconds since run start.
+
+    A subclass is an event kind: its name is its `kind` (the `type` of its record) and it joins
+    EVENT_TYPES. Its fields have no defaults unless a default means something, so an event
+    cannot be built half empty.
+    """
 
     t: float
-    kind: ClassVar[str] = "Event"
+    kind: ClassVar[str] = "Event"  # set for each subclass: its class name
     template: ClassVar[str] = "{kind}"  # str.format over the event's fields
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.kind = cls.__name__
+        EVENT_TYPES[cls.kind] = cls
 
     def message(self) -> str:
         """One line for people."""
@@ -43,8 +56,7 @@ class Event:
 class PhaseStarted(Event):
     """Fires when the load enters a phase (baseline, fault, recovery)."""
 
-    phase: str = ""
-    kind: ClassVar[str] = "PhaseStarted"
+    phase: str
 
     template: ClassVar[str] = "phase {phase} started"
 
@@ -53,10 +65,9 @@ class PhaseStarted(Event):
 class FaultInjected(Event):
     """Fires once a fault's inject step has completed."""
 
-    fault: str = ""
-    fault_kind: str = ""
-    target: str = ""
-    kind: ClassVar[str] = "FaultInjected"
+    fault: str
+    fault_kind: str
+    target: str
 
     template: ClassVar[str] = "{fault} injected ({fault_kind} on {target})"
 
@@ -65,9 +76,8 @@ class FaultInjected(Event):
 class FaultReverted(Event):
     """Fires after a fault's revert step, successful or not (`error` says which)."""
 
-    fault: str = ""
+    fault: str
     error: str | None = None
-    kind: ClassVar[str] = "FaultReverted"
 
     def message(self) -> str:
         suffix = f" with error: {self.error}" if self.error else ""
@@ -78,9 +88,8 @@ class FaultReverted(Event):
 class InstanceKilled(Event):
     """Fires when the harness kills or stops an instance on purpose."""
 
-    instance: str = ""
-    signal: str = ""
-    kind: ClassVar[str] = "InstanceKilled"
+    instance: str
+    signal: str
 
     template: ClassVar[str] = "{instance} killed ({signal})"
 
@@ -89,8 +98,7 @@ class InstanceKilled(Event):
 class InstanceStarted(Event):
     """Fires when an instance (re)started by a fault's revert is ready again."""
 
-    instance: str = ""
-    kind: ClassVar[str] = "InstanceStarted"
+    instance: str
 
     template: ClassVar[str] = "{instance} started"
 
@@ -99,8 +107,7 @@ class InstanceStarted(Event):
 class InstancePaused(Event):
     """Fires when the harness freezes an instance (SIGSTOP or container pause)."""
 
-    instance: str = ""
-    kind: ClassVar[str] = "InstancePaused"
+    instance: str
 
     template: ClassVar[str] = "{instance} paused"
 
@@ -109,8 +116,7 @@ class InstancePaused(Event):
 class InstanceResumed(Event):
     """Fires when a frozen instance is let go again."""
 
-    instance: str = ""
-    kind: ClassVar[str] = "InstanceResumed"
+    instance: str
 
     template: ClassVar[str] = "{instance} resumed"
 
@@ -119,9 +125,8 @@ class InstanceResumed(Event):
 class LinkChanged(Event):
     """Fires when a link is taken down, brought up, or gets or loses a toxic."""
 
-    link: str = ""
-    change: str = ""
-    kind: ClassVar[str] = "LinkChanged"
+    link: str
+    change: str
 
     template: ClassVar[str] = "link {link}: {change}"
 
@@ -130,9 +135,8 @@ class LinkChanged(Event):
 class FailoverSeen(Event):
     """Fires when the gateway's active region changes (seen by polling its /state)."""
 
-    from_region: str | None = None
-    to_region: str | None = None
-    kind: ClassVar[str] = "FailoverSeen"
+    from_region: str | None
+    to_region: str | None
 
     template: ClassVar[str] = "gateway failover {from_region} → {to_region}"
 
@@ -141,9 +145,8 @@ class FailoverSeen(Event):
 class InstanceHealthChanged(Event):
     """Fires when the gateway stops or starts routing to an instance (seen by polling /state)."""
 
-    instance: str = ""
-    healthy: bool = True
-    kind: ClassVar[str] = "InstanceHealthChanged"
+    instance: str
+    healthy: bool
 
     def message(self) -> str:
         return f"gateway marks {self.instance} {'healthy' if self.healthy else 'unhealthy'}"
@@ -153,10 +156,9 @@ class InstanceHealthChanged(Event):
 class DataCorrupted(Event):
     """Fires when a corrupt_data fault changes data (requests, records, or objects at rest)."""
 
-    fault: str = ""
-    where: str = ""
-    detail: str = ""
-    kind: ClassVar[str] = "DataCorrupted"
+    fault: str
+    where: str
+    detail: str
 
     template: ClassVar[str] = "{fault}: {where} corrupted ({detail})"
 
@@ -165,10 +167,9 @@ class DataCorrupted(Event):
 class QualityAlert(Event):
     """Fires when a service's own check (drift, quarantine rate...) starts or stops firing."""
 
-    instance: str = ""
-    check: str = ""
-    firing: bool = True
-    kind: ClassVar[str] = "QualityAlert"
+    instance: str
+    check: str
+    firing: bool
 
     def message(self) -> str:
         state = "firing" if self.firing else "cleared"
@@ -179,14 +180,13 @@ class QualityAlert(Event):
 class ModelRetrained(Event):
     """Fires when the retrain job finishes a run: promoted, rejected, failed or skipped."""
 
-    instance: str = ""
-    outcome: str = ""
-    trigger: str = ""
+    instance: str
+    outcome: str
+    trigger: str
     candidate_version: str | None = None
     candidate_accuracy: float | None = None
     serving_accuracy: float | None = None
     reason: str | None = None
-    kind: ClassVar[str] = "ModelRetrained"
 
     def message(self) -> str:
         acc = self.candidate_accuracy
@@ -199,9 +199,8 @@ class ModelRetrained(Event):
 class ModelSwapped(Event):
     """Fires when an inference instance starts serving another model version."""
 
-    instance: str = ""
-    model_version: str = ""
-    kind: ClassVar[str] = "ModelSwapped"
+    instance: str
+    model_version: str
 
     template: ClassVar[str] = "{instance} now serves {model_version}"
 
@@ -210,9 +209,8 @@ class ModelSwapped(Event):
 class ModelRejected(Event):
     """Fires when an inference instance refuses a registry model (checksum, load, shape)."""
 
-    instance: str = ""
-    reason: str = ""
-    kind: ClassVar[str] = "ModelRejected"
+    instance: str
+    reason: str
 
     template: ClassVar[str] = "{instance} rejected a registry model ({reason})"
 
@@ -221,9 +219,8 @@ class ModelRejected(Event):
 class SpotRebalance(Event):
     """Fires when a spot instance's metadata starts showing a rebalance recommendation."""
 
-    instance: str = ""
-    fault: str = ""
-    kind: ClassVar[str] = "SpotRebalance"
+    instance: str
+    fault: str
 
     template: ClassVar[str] = "{instance}: rebalance recommendation ({fault})"
 
@@ -232,12 +229,11 @@ class SpotRebalance(Event):
 class SpotNotice(Event):
     """Fires when a spot instance's metadata starts showing its interruption notice."""
 
-    instance: str = ""
-    fault: str = ""
-    provider: str = ""
-    wave: int = 1
-    terminate_at: float = 0.0  # run time of the SIGTERM
-    kind: ClassVar[str] = "SpotNotice"
+    instance: str
+    fault: str
+    provider: str
+    wave: int
+    terminate_at: float  # run time of the SIGTERM
 
     template: ClassVar[str] = (
         "{instance}: {provider} interruption notice, termination at t={terminate_at:.1f}s ({fault})"
@@ -248,11 +244,10 @@ class SpotNotice(Event):
 class InstancePreempted(Event):
     """Fires at the termination of a preempted spot instance (`t` is the SIGTERM)."""
 
-    instance: str = ""
-    fault: str = ""
-    gone_at: float | None = None  # when it had exited
-    forced: bool = False  # it outlived the grace and was killed
-    kind: ClassVar[str] = "InstancePreempted"
+    instance: str
+    fault: str
+    gone_at: float | None  # when it had exited
+    forced: bool  # it outlived the grace and was killed
 
     def message(self) -> str:
         how = "killed after the grace" if self.forced else "exited within the grace"
@@ -263,10 +258,9 @@ class InstancePreempted(Event):
 class ReplacementStarted(Event):
     """Fires when replacement capacity for a preempted instance is launched (billing starts)."""
 
-    instance: str = ""
-    pricing: str = ""
+    instance: str
+    pricing: str
     instance_type: str | None = None
-    kind: ClassVar[str] = "ReplacementStarted"
 
     template: ClassVar[str] = "replacement for {instance} launched on {pricing}"
 
@@ -275,9 +269,8 @@ class ReplacementStarted(Event):
 class NoCapacity(Event):
     """Fires when a preempted instance gets no replacement (`capacity: none`, or it failed)."""
 
-    instance: str = ""
+    instance: str
     reason: str = "capacity: none"
-    kind: ClassVar[str] = "NoCapacity"
 
     template: ClassVar[str] = "no replacement for {instance} ({reason})"
 
@@ -286,8 +279,7 @@ class NoCapacity(Event):
 class RunAborted(Event):
     """Fires when the run stops early (signal, error); the results are marked incomplete."""
 
-    reason: str = ""
-    kind: ClassVar[str] = "RunAborted"
+    reason: str
 
     template: ClassVar[str] = "run aborted: {reason}"
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from harness import events
 from harness.events import EventLog, FailoverSeen, FaultReverted, InstanceHealthChanged
 
 
@@ -35,3 +38,28 @@ def test_broken_subscriber_is_counted_not_raised() -> None:
     log.emit(InstanceHealthChanged(1.0, instance="i", healthy=False))
     assert log.subscriber_errors == 1 and len(log.events) == 1
     assert log.events[0].message() == "gateway marks i unhealthy"
+
+
+def _event_classes() -> list[type[events.Event]]:
+    """Every event class events.py defines, found without the catalog's help."""
+    found, todo = [], list(events.Event.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        if cls.__module__ == events.__name__:
+            found.append(cls)
+    return sorted(found, key=lambda c: c.__name__)
+
+
+def test_catalog_holds_every_event_class_by_its_name() -> None:
+    classes = _event_classes()
+    assert {c.__name__: c for c in classes} == {
+        k: c for k, c in events.EVENT_TYPES.items() if c.__module__ == events.__name__
+    }
+    assert all(c.kind == c.__name__ for c in classes)
+
+
+@pytest.mark.parametrize("cls", _event_classes(), ids=lambda c: c.__name__)
+def test_an_event_cannot_be_built_half_empty(cls: type[events.Event]) -> None:
+    with pytest.raises(TypeError, match="missing"):
+        cls(1.0)  # type: ignore[call-arg]

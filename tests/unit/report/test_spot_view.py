@@ -136,14 +136,18 @@ def _spot_events() -> list[EventRecord]:
         ev.SpotRebalance(t=48.0, instance="inference-us-east-1-0", fault="spot-wave"),
         ev.SpotNotice(
             t=50.0, instance="inference-us-east-1-0", fault="spot-wave", provider="aws",
-            terminate_at=80.0,
+            wave=1, terminate_at=80.0,
         ),
-        ev.InstancePreempted(t=80.0, instance="inference-us-east-1-0", fault="spot-wave"),
+        ev.InstancePreempted(
+            t=80.0, instance="inference-us-east-1-0", fault="spot-wave", gone_at=80.4,
+            forced=False,
+        ),
         ev.ReplacementStarted(
             t=80.7, instance="inference-us-east-1-0", pricing="spot", instance_type="m5.large"
         ),
         ev.InstancePreempted(
-            t=120.0, instance="inference-us-east-1-1", fault="spot-wave", forced=True
+            t=120.0, instance="inference-us-east-1-1", fault="spot-wave", gone_at=121.0,
+            forced=True,
         ),
         ev.NoCapacity(t=110.0, instance="inference-eu-west-1-0"),
     ]  # fmt: skip

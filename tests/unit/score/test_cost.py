@@ -33,7 +33,7 @@ def stack_of(**fields: Any) -> Stack:
 
 def one_preemption(pricing: str = "spot") -> list[Event]:
     return [
-        InstancePreempted(100.0, instance="inference-r1-2", fault="f", gone_at=101.0),
+        InstancePreempted(100.0, instance="inference-r1-2", fault="f", gone_at=101.0, forced=False),
         ReplacementStarted(131.0, instance="inference-r1-2", pricing=pricing, instance_type=G5),
     ]
 
@@ -149,7 +149,7 @@ def test_an_on_demand_replacement_makes_an_on_demand_line() -> None:
         regions=[{"name": "r1", "inference": {"replicas": 2, "instance_type": G5, "spot": 2}}]
     )
     events: list[Event] = [
-        InstancePreempted(100.0, instance="inference-r1-1", fault="f", gone_at=101.0),
+        InstancePreempted(100.0, instance="inference-r1-1", fault="f", gone_at=101.0, forced=False),
         ReplacementStarted(131.0, instance="inference-r1-1", pricing="on_demand", instance_type=G5),
     ]
     result = cost(stack, lifetimes(resolve_topology(stack), events, END), 1000)
@@ -165,7 +165,9 @@ def test_events_after_the_end_are_ignored() -> None:
     stack = stack_of()
     topo = resolve_topology(stack)
     late: list[Event] = [
-        InstancePreempted(END + 5, instance="inference-r1-2", fault="f", gone_at=END + 6),
+        InstancePreempted(
+            END + 5, instance="inference-r1-2", fault="f", gone_at=END + 6, forced=False
+        ),
         ReplacementStarted(END + 30, instance="inference-r1-2", pricing="spot", instance_type=G5),
         ReplacementStarted(END + 40, instance="inference-r1-1", pricing="on_demand"),
     ]
@@ -177,7 +179,9 @@ def test_events_after_the_end_are_ignored() -> None:
 def test_a_termination_that_ends_after_the_run_is_billed_to_the_end() -> None:
     topo = resolve_topology(stack_of())
     events: list[Event] = [
-        InstancePreempted(END - 2, instance="inference-r1-2", fault="f", gone_at=END + 8)
+        InstancePreempted(
+            END - 2, instance="inference-r1-2", fault="f", gone_at=END + 8, forced=False
+        )
     ]
     spans = [s for s in lifetimes(topo, events, END) if s.instance == "inference-r1-2"]
     assert [(s.start_s, s.end_s) for s in spans] == [(0.0, END)]
@@ -192,7 +196,9 @@ def test_events_out_of_order_are_sorted_by_time() -> None:
 
 def test_without_gone_at_the_termination_time_ends_the_span() -> None:
     topo = resolve_topology(stack_of())
-    events: list[Event] = [InstancePreempted(100.0, instance="inference-r1-2", fault="f")]
+    events: list[Event] = [
+        InstancePreempted(100.0, instance="inference-r1-2", fault="f", gone_at=None, forced=False)
+    ]
     (span,) = [s for s in lifetimes(topo, events, END) if s.instance == "inference-r1-2"]
     assert span.end_s == 100.0
 

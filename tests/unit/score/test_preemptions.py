@@ -73,7 +73,7 @@ def drained_events() -> list[Event]:
     return [
         notice(10.0),
         health(10.5, False),
-        InstancePreempted(22.0, instance=INST, fault="crunch", gone_at=22.5),
+        InstancePreempted(22.0, instance=INST, fault="crunch", gone_at=22.5, forced=False),
         ReplacementStarted(25.5, instance=INST, pricing="spot", instance_type="g5.xlarge"),
         InstanceStarted(27.0, instance=INST),
         health(27.2, True),
@@ -198,7 +198,7 @@ def no_capacity_events() -> list[Event]:
     return [
         notice(10.0),
         health(10.5, False),
-        InstancePreempted(22.0, instance=INST, fault="crunch", gone_at=22.5),
+        InstancePreempted(22.0, instance=INST, fault="crunch", gone_at=22.5, forced=False),
         NoCapacity(22.6, instance=INST),
     ]
 
@@ -242,7 +242,7 @@ def test_one_score_per_notice_in_time_order(tmp_path: Path) -> None:
     other = [
         notice(50.0, instance=OTHER, wave=2),
         health(51.0, False, instance=OTHER),
-        InstancePreempted(62.0, instance=OTHER, fault="crunch", gone_at=62.1),
+        InstancePreempted(62.0, instance=OTHER, fault="crunch", gone_at=62.1, forced=False),
         ReplacementStarted(92.0, instance=OTHER, pricing="on_demand"),
         health(95.0, True, instance=OTHER),
     ]
@@ -259,7 +259,7 @@ def the_same_slot_twice(second_capacity: bool) -> list[Event]:
         SpotRebalance(200.0, instance=INST, fault="crunch"),
         notice(210.0, wave=2),
         health(210.5, False),
-        InstancePreempted(222.0, instance=INST, fault="crunch", gone_at=222.5),
+        InstancePreempted(222.0, instance=INST, fault="crunch", gone_at=222.5, forced=False),
     ]
     if second_capacity:
         again += [

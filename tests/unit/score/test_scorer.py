@@ -61,7 +61,10 @@ def plan(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def test_scores_and_verdicts(plan) -> None:  # type: ignore[no-untyped-def]
-    events = [FaultInjected(12.0, fault="out"), FaultReverted(16.0, fault="out")]
+    events = [
+        FaultInjected(12.0, fault="out", fault_kind="region_outage", target="region r1"),
+        FaultReverted(16.0, fault="out"),
+    ]
     scores = score(plan, samples(), events, complete=True)
     by_metric = {s.metric: s for s in scores.slos}
     assert by_metric["availability"].measured == pytest.approx(260 / 300)
