@@ -11,6 +11,10 @@ from harness.results import Cost, CostLine, Preemption, Replacement, Results
 PRICING = {"on_demand": "on-demand", "spot": "spot"}
 CAPACITY = {"on_demand": "on-demand", "spot": "spot", "none": "none"}
 NO_TYPE = "(no type)"
+NO_PRICES = (
+    "No prices given: no instance has a priced type (stack.instance_types), "
+    "so the run is counted in instance-seconds only."
+)
 
 
 @dataclass(frozen=True)
@@ -28,11 +32,17 @@ class CostRow:
 
 @dataclass(frozen=True)
 class CostView:
-    """The cost section: the headline figures and one row per type and pricing class."""
+    """The cost section: the headline figures and one row per type and pricing class.
+
+    Without a single price (`priced` false) the table has no price or cost columns and
+    `note` says so once.
+    """
 
     facts: list[Fact]
     rows: list[CostRow]
     total: CostRow
+    priced: bool
+    note: str
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,7 @@ def cost_view(results: Results) -> CostView | None:
     if cost is None:
         return None
     cur = cost.currency
+    priced = any(line.hourly_price is not None for line in cost.lines)
     no_price = _no_price(cost)
     total = CostRow(
         instance_type="total",
@@ -94,7 +105,9 @@ def cost_view(results: Results) -> CostView | None:
         hourly_price="",
         cost=fmt.money(cost.total, cur) if cost.total is not None else no_price,
     )
-    return CostView(_cost_facts(cost, no_price), [_cost_row(x, cur) for x in cost.lines], total)
+    rows = [_cost_row(x, cur) for x in cost.lines]
+    facts = _cost_facts(cost, no_price, priced)
+    return CostView(facts, rows, total, priced, "" if priced else NO_PRICES)
 
 
 def _no_price(cost: Cost) -> str:
@@ -104,7 +117,8 @@ def _no_price(cost: Cost) -> str:
     return f"n/a — no price for {', '.join(unpriced)}" if unpriced else "n/a"
 
 
-def _cost_facts(cost: Cost, no_price: str) -> list[Fact]:
+def _cost_facts(cost: Cost, no_price: str, priced: bool) -> list[Fact]:
+    """The headline figures; the money ones only when some instance has a price."""
     cur = cost.currency
     if cost.per_1k_predictions is not None:
         per_1k = fmt.money(cost.per_1k_predictions, cur)
@@ -112,11 +126,12 @@ def _cost_facts(cost: Cost, no_price: str) -> list[Fact]:
         per_1k = no_price
     else:
         per_1k = "n/a — no successful predictions"
+    total = fmt.money(cost.total, cur) if cost.total is not None else no_price
     lost = cost.capacity_seconds_lost
     return [
-        Fact("total cost", fmt.money(cost.total, cur) if cost.total is not None else no_price),
+        *([Fact("total cost", total)] if priced else []),
         Fact("spot share", fmt.ratio(cost.spot_share)),
-        Fact("per 1,000 successful predictions", per_1k),
+        *([Fact("per 1,000 successful predictions", per_1k)] if priced else []),
         Fact("successful predictions", fmt.count(cost.successful_predictions)),
         Fact("instance-seconds", fmt.amount(cost.instance_seconds)),
         Fact(

@@ -221,6 +221,44 @@ def test_missing_price_says_which_type(spot_results: Results, tmp_path: Path, re
     assert _rows(doc, "cost", "tfoot") == ["total 6 304.2 n/a — no price for g5.xlarge"]
 
 
+NO_PRICES = Cost(
+    lines=[
+        CostLine(
+            instance_type=None,
+            pricing="on_demand",
+            instances=4,
+            instance_seconds=480.0,
+            hourly_price=None,
+            cost=None,
+        )
+    ],
+    instance_seconds=480.0,
+    spot_share=0.0,
+    total=None,
+    successful_predictions=4653,
+    per_1k_predictions=None,
+    capacity_seconds_lost=0.0,
+)
+
+
+def test_no_prices_is_said_once(results: Results, tmp_path: Path, render: Any) -> None:
+    text, doc = render(results.model_copy(update={"cost": NO_PRICES}), tmp_path)
+    section = doc.by_id("cost")
+    assert "no price for" not in text and "n/a" not in _texts(section)
+    (note,) = [
+        e for e in doc.find_all("p") if e.text and e.text in section.text and "price" in e.text
+    ]
+    assert _texts(note) == (
+        "No prices given: no instance has a priced type (stack.instance_types), "
+        "so the run is counted in instance-seconds only."
+    )
+    assert _rows(doc, "cost") == ["(no type) on-demand 4 480.0"]
+    assert _rows(doc, "cost", "tfoot") == ["total 4 480.0"]
+    totals = _texts(doc.by_id("cost-totals"))
+    assert "total cost" not in totals and "per 1,000" not in totals
+    assert "instance-seconds 480.0" in totals and "successful predictions 4,653" in totals
+
+
 def test_preemption_rows(spot_page: tuple[str, Any]) -> None:
     _, doc = spot_page
     assert _rows(doc, "preemptions") == [
