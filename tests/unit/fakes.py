@@ -297,6 +297,11 @@ def fake_run(tmp_path: Path, scenario: str, clock: FakeClock | None = None) -> F
     proxies = FakeProxyClient(log)
     events, clock = EventLog(), clock or FakeClock()
     published: list[list[str]] = []
+
+    def seed(urls: list[str], _model_dir: Path) -> None:
+        log.record("publish")
+        published.append(urls)
+
     stack = RunningStack(
         plan,
         backend,
@@ -305,7 +310,7 @@ def fake_run(tmp_path: Path, scenario: str, clock: FakeClock | None = None) -> F
         tmp_path / "model",  # only named in the services' arguments; nothing reads it
         start_timeout_s=5.0,
         proxy_client=proxies,
-        publish_model=lambda urls, _model: published.append(urls),
+        publish_model=seed,
     )
     stack.start(lambda _line: None)
     started = list(log.calls)
