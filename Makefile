@@ -20,9 +20,11 @@ python-venv:
 		apt-get update -qq && apt-get install -y -qq python3-venv; \
 	else echo "python3 -m venv is missing: install your distribution's python3-venv package"; exit 2; fi
 
+# -qq: pip and the build backend stay quiet unless something fails (no warning walls).
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "installing the package and its dependencies into $(VENV) (about a minute the first time)"
+	@$(BIN)/python -m pip install -qq --upgrade pip
+	@$(BIN)/python -m pip install -qq -e '.[dev]'
 	@touch $(STAMP)
 
 # Installs and starts Debian's Docker engine when none answers and we are root; otherwise says
@@ -33,12 +35,18 @@ engine:
 demo: $(STAMP) engine
 	$(BIN)/harness run scenarios/regional-outage.yaml --time-scale $(TIME_SCALE)
 
-test: $(STAMP) engine
+# Lint and types first (they fail in seconds), then the suite: unit and integration tests spread
+# over both cores, then the whole-scenario runs one at a time (they measure time; sharing the
+# cores with them would make their figures noisy).
+test: lint $(STAMP) engine
 	@if docker info >/dev/null 2>&1; then $(BIN)/harness images build; fi
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 tests/unit tests/integration $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check harness targets tests bench
+	$(BIN)/ruff format --check harness targets tests bench
+	$(BIN)/mypy harness targets
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache
