@@ -17,22 +17,7 @@ from harness.corrupt.base import (
     Target,
     register_corruption,
 )
-
-# Importing a kind module registers it; add new kinds here.
-from harness.corrupt import (  # noqa: F401  isort: skip
-    bit_flip,
-    categorical_shift,
-    duplicate_records,
-    encoding_garbage,
-    gaussian_noise,
-    label_flip,
-    missing_values,
-    reorder_records,
-    scaling,
-    schema_drift,
-    swapped_columns,
-    truncate,
-)
+from harness.discovery import import_modules
 
 __all__ = [
     "CORRUPTIONS",
@@ -47,3 +32,7 @@ __all__ = [
     "register_corruption",
     "severity_markdown",
 ]
+
+# A new kind is one new module here: importing it runs its @register_corruption (helpers
+# such as `cells` or `sampling` register nothing).
+import_modules(__name__, __path__, skip=("api", "base"))

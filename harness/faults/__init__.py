@@ -1,16 +1,11 @@
-"""Faults, one module per kind, registered by their YAML `kind`."""
+"""Faults, one module per kind, registered by the `kind` their spec names."""
 
 from __future__ import annotations
 
+from harness.discovery import import_modules
 from harness.faults.base import FAULTS, Fault, FaultContext, register_fault
 
-# Importing a fault module registers it; add new kinds here.
-from harness.faults import (  # noqa: F401  isort: skip
-    corrupt_data,
-    latency,
-    partition,
-    region_outage,
-    spot_preemption,
-)
-
 __all__ = ["FAULTS", "Fault", "FaultContext", "register_fault"]
+
+# A new kind is one new module here: importing it runs its @register_fault.
+import_modules(__name__, __path__, skip=("base",))

@@ -1,12 +1,16 @@
-"""What every fault is: a spec, an inject and a revert, registered by kind."""
+"""What every fault is: a typed spec, an inject and a revert, registered by the kind its spec names."""
 
 from __future__ import annotations
 
 import abc
+import inspect
 import random
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, Literal
+
+from typing_extensions import TypeVar
 
 from harness.events import EventLog
 from harness.registry import Registry
@@ -26,14 +30,22 @@ class FaultContext:
     clock: Callable[[], float]
 
 
-class Fault(abc.ABC):
-    """One scheduled fault; `revert` must undo whatever `inject` managed to do."""
+# The default lets code that handles any kind write plain `Fault` (the schedule does).
+S = TypeVar("S", bound=FaultSpecBase, default=FaultSpecBase)
 
-    Spec: ClassVar[type[FaultSpecBase]]
 
-    def __init__(self, spec: FaultSpecBase, name: str) -> None:
-        self.spec = spec
-        self.name = name
+@dataclass(eq=False)
+class Fault(abc.ABC, Generic[S]):
+    """One scheduled fault; `revert` must undo whatever `inject` managed to do.
+
+    A kind subclasses `Fault[ItsSpec]` as a dataclass (its per-run state are fields with
+    defaults) and is decorated with `@register_fault`, which reads the kind from the spec.
+    """
+
+    Spec: ClassVar[type[FaultSpecBase]]  # set by register_fault from the class's `Fault[...]`
+
+    spec: S
+    name: str
 
     @abc.abstractmethod
     def inject(self, ctx: FaultContext) -> None:
@@ -56,15 +68,38 @@ def undo_each(names: list[str], undo: Callable[[str], None]) -> None:
         raise first
 
 
-FAULTS: Registry[type[Fault]] = Registry("fault")
-F = TypeVar("F", bound=type[Fault])
+FAULTS: Registry[type[Fault[typing.Any]]] = Registry("fault")
+F = TypeVar("F", bound=type[Fault[typing.Any]])
 
 
-def register_fault(kind: str) -> Callable[[F], F]:
-    """Class decorator: register a Fault subclass under its YAML `kind`."""
+def register_fault(cls: F) -> F:
+    """Class decorator: register a `Fault[Spec]` subclass under the kind its spec's Literal names."""
+    spec = _spec_of(cls)
+    if inspect.get_annotations(cls) and "__dataclass_fields__" not in vars(cls):
+        raise TypeError(f"{cls.__name__} declares state: make it a @dataclass(eq=False)")
+    cls.Spec = spec
+    FAULTS.register(spec_kind(spec))(cls)
+    return cls
 
-    def deco(cls: F) -> F:
-        FAULTS.register(kind)(cls)
-        return cls
 
-    return deco
+def spec_kind(spec: type[FaultSpecBase]) -> str:
+    """The kind a spec class names in its `kind: Literal["..."]` field."""
+    annotation = spec.model_fields["kind"].annotation
+    args = typing.get_args(annotation)
+    if (
+        typing.get_origin(annotation) is not Literal
+        or len(args) != 1
+        or not isinstance(args[0], str)
+    ):
+        raise TypeError(f"{spec.__name__}.kind must be Literal['<kind>'], not {annotation}")
+    return args[0]
+
+
+def _spec_of(cls: type) -> type[FaultSpecBase]:
+    for base in vars(cls).get("__orig_bases__", ()):
+        origin, args = typing.get_origin(base), typing.get_args(base)
+        if isinstance(origin, type) and issubclass(origin, Fault) and args:
+            spec = args[0]
+            if isinstance(spec, type) and issubclass(spec, FaultSpecBase):
+                return spec
+    raise TypeError(f"{cls.__name__} must subclass Fault[ItsSpec] to be registered")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
@@ -124,16 +125,13 @@ class CorruptDataSpec(FaultSpecBase):
         return issues
 
 
-@register_fault("corrupt_data")
-class CorruptDataFault(Fault):
+@register_fault
+@dataclass(eq=False)
+class CorruptDataFault(Fault[CorruptDataSpec]):
     """Serving: the window was set up before the load; ingest and storage act at inject."""
 
-    Spec = CorruptDataSpec
-
-    def __init__(self, spec: FaultSpecBase, name: str) -> None:
-        super().__init__(spec, name)
-        self._undo: list[Callable[[], None]] = []
-        self._fed = False
+    _undo: list[Callable[[], None]] = field(default_factory=list, init=False)
+    _fed: bool = field(default=False, init=False)
 
     def inject(self, ctx: FaultContext) -> None:
         """Corrupt what the target names, and say what was touched."""
@@ -141,7 +139,6 @@ class CorruptDataFault(Fault):
         from harness.pipeline import at_rest, ingest_skew
 
         spec = self.spec
-        assert isinstance(spec, CorruptDataSpec)
         seed = ctx.rng.randrange(2**32)
         if spec.target == "serving":
             detail = "requests to the gateway carry corrupted rows"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import Field
@@ -20,20 +21,16 @@ class LatencySpec(FaultSpecBase):
     jitter: Duration = Field(0.0, description="uniform ± spread around the latency (not scaled)")
 
 
-@register_fault("latency")
-class LatencyFault(Fault):
+@register_fault
+@dataclass(eq=False)
+class LatencyFault(Fault[LatencySpec]):
     """Latency toxic on the downstream (response) direction of every selected link."""
 
-    Spec = LatencySpec
-
-    def __init__(self, spec: FaultSpecBase, name: str) -> None:
-        super().__init__(spec, name)
-        self._applied: list[str] = []
+    _applied: list[str] = field(default_factory=list, init=False)
 
     def inject(self, ctx: FaultContext) -> None:
         """Add one latency toxic per selected link."""
         spec = self.spec
-        assert isinstance(spec, LatencySpec)
         attrs = {"latency": round(spec.latency * 1000), "jitter": round(spec.jitter * 1000)}
         for link in ctx.stack.select_links(spec.target):
             ctx.stack.proxy(link).add_toxic(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import Field
@@ -38,21 +39,16 @@ class PartitionSpec(FaultSpecBase):
         return issues
 
 
-@register_fault("partition")
-class PartitionFault(Fault):
+@register_fault
+@dataclass(eq=False)
+class PartitionFault(Fault[PartitionSpec]):
     """Links down through the proxy; the gateway (in no region) keeps reaching both."""
 
-    Spec = PartitionSpec
-
-    def __init__(self, spec: FaultSpecBase, name: str) -> None:
-        super().__init__(spec, name)
-        self._downed: list[str] = []
+    _downed: list[str] = field(default_factory=list, init=False)
 
     def inject(self, ctx: FaultContext) -> None:
         """Take down every link between the two regions."""
-        spec = self.spec
-        assert isinstance(spec, PartitionSpec)
-        for link in ctx.stack.plan.topology.links_between(*spec.between):
+        for link in ctx.stack.plan.topology.links_between(*self.spec.between):
             self._downed.append(link.name)
             ctx.stack.cut(link)
 

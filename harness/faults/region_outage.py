@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import Field
@@ -25,22 +26,18 @@ class RegionOutageSpec(FaultSpecBase):
         return ("region",)
 
 
-@register_fault("region_outage")
-class RegionOutageFault(Fault):
+@register_fault
+@dataclass(eq=False)
+class RegionOutageFault(Fault[RegionOutageSpec]):
     """Each mode records what it did, so revert undoes exactly that, even after a half inject."""
 
-    Spec = RegionOutageSpec
-
-    def __init__(self, spec: FaultSpecBase, name: str) -> None:
-        super().__init__(spec, name)
-        self._killed: list[str] = []
-        self._frozen: list[str] = []
-        self._downed: list[str] = []
+    _killed: list[str] = field(default_factory=list, init=False)
+    _frozen: list[str] = field(default_factory=list, init=False)
+    _downed: list[str] = field(default_factory=list, init=False)
 
     def inject(self, ctx: FaultContext) -> None:
         """Kill, freeze, or cut off every instance of the region."""
         spec = self.spec
-        assert isinstance(spec, RegionOutageSpec)
         if spec.mode == "isolate":
             assert spec.target.region is not None
             for link in ctx.stack.plan.topology.links_across(spec.target.region):

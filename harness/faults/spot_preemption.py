@@ -10,6 +10,7 @@ instances running then (seeded: the same seed preempts the same instances).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Literal
 
@@ -185,28 +186,22 @@ class SpotPreemptionSpec(FaultSpecBase):
         return []
 
 
-@register_fault("spot_preemption")
-class SpotPreemptionFault(Fault):
-    """Waves of preemptions; revert skips whatever is not yet due and frees the claimed slots."""
+@register_fault
+@dataclass(eq=False)
+class SpotPreemptionFault(Fault[SpotPreemptionSpec]):
+    """Waves of preemptions; revert skips whatever is not yet due and frees the claimed slots.
 
-    Spec = SpotPreemptionSpec
+    Its spec is resolved (preset filled in) and scaled by the plan.
+    """
 
-    def __init__(self, spec: FaultSpecBase, name: str) -> None:
-        super().__init__(spec, name)
-        self._steps: list[Steps] = []
-        self._pending: dict[str, InstancePlan] = {}  # claimed, not yet terminated
-        self._reverted = False
-
-    @property
-    def settings(self) -> SpotPreemptionSpec:
-        """The spec, resolved (preset filled in) and scaled by the plan."""
-        spec = self.spec
-        assert isinstance(spec, SpotPreemptionSpec)
-        return spec
+    _steps: list[Steps] = field(default_factory=list, init=False)
+    # Claimed, not yet terminated.
+    _pending: dict[str, InstancePlan] = field(default_factory=dict, init=False)
+    _reverted: bool = field(default=False, init=False)
 
     def inject(self, ctx: FaultContext) -> None:
         """Schedule every wave from now."""
-        spec = self.settings
+        spec = self.spec
         now = ctx.clock()
         waves = Steps(ctx.clock, f"{self.name}-waves")
         for w in range(spec.waves.count):
@@ -222,14 +217,14 @@ class SpotPreemptionFault(Fault):
     def _wave(self, ctx: FaultContext, wave: int) -> None:
         if self._reverted:
             return
-        spec = self.settings
+        spec = self.spec
         chosen = ctx.stack.spot.claim(spec.target, pick_seeded(ctx.rng, spec.count, spec.fraction))
         for inst in chosen:
             self._pending[inst.name] = inst
             self._run(self._timeline(ctx, inst, wave))
 
     def _timeline(self, ctx: FaultContext, inst: InstancePlan, wave: int) -> Steps:
-        spec = self.settings
+        spec = self.spec
         assert spec.notice is not None and spec.grace is not None and spec.provider is not None
         now = ctx.clock()
         rebalance_at = now if spec.rebalance is not None else None
@@ -255,7 +250,7 @@ class SpotPreemptionFault(Fault):
         return steps
 
     def _terminate(self, ctx: FaultContext, inst: InstancePlan) -> None:
-        spec = self.settings
+        spec = self.spec
         assert spec.grace is not None
         self._pending.pop(inst.name, None)
         capacity = spec.capacity or ctx.stack.spot.policy.capacity
