@@ -5,7 +5,18 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    TypeAdapter,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from harness.faults import FAULTS
 from harness.scenario.durations import Duration
@@ -268,11 +279,42 @@ class Scoring(StrictModel):
     )
 
 
+class OfItsKind:
+    """A fault entry validates as the spec of the kind it names, looked up in FAULTS right then.
+
+    Looked up at validation, not when this module is imported, so a kind registered later (a
+    test's own fault) validates and shows in the schema like the shipped ones. It is pydantic's
+    union tagged by `kind`, so errors read as they would with a fixed union: the kind in their
+    location, `union_tag_*` for a missing or unknown kind.
+    """
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(_validate_fault)
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(_fault_union().core_schema)
+
+
+def _validate_fault(value: Any) -> FaultSpecBase:
+    if isinstance(value, FaultSpecBase):  # already validated (a copy of a scenario)
+        return value
+    spec: FaultSpecBase = _fault_union().validate_python(value)
+    return spec
+
+
+def _fault_union() -> TypeAdapter[Any]:
+    return _union_of(tuple(cls.Spec for _, cls in FAULTS.items()))
+
+
 @cache
-def fault_union() -> Any:
-    """The discriminated union of every registered fault spec, keyed by `kind`."""
-    specs = tuple(cls.Spec for _, cls in FAULTS.items())
-    return Annotated[Union[specs], Field(discriminator="kind")]  # noqa: UP007
+def _union_of(specs: tuple[type[FaultSpecBase], ...]) -> TypeAdapter[Any]:
+    """The union tagged by `kind` of these specs (built once per set of registered kinds)."""
+    union: Any = Annotated[Union[specs], Field(discriminator="kind")]  # noqa: UP007
+    return TypeAdapter(union)
 
 
 class Scenario(StrictModel):
@@ -283,7 +325,7 @@ class Scenario(StrictModel):
     seed: int = Field(0, ge=0)
     stack: Stack
     load: LoadSpec
-    faults: list[fault_union()] = Field(default_factory=list)  # type: ignore[valid-type]
+    faults: list[Annotated[FaultSpecBase, OfItsKind()]] = Field(default_factory=list)
     slos: list[SloSpec] = Field(default_factory=list)
     scoring: Scoring = Field(default_factory=Scoring)
 
