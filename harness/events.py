@@ -63,13 +63,22 @@ class PhaseStarted(Event):
 
 @dataclass(frozen=True)
 class FaultInjected(Event):
-    """Fires once a fault's inject step has completed."""
+    """Fires when a fault's inject step ends, done or raised (`error` says which).
+
+    `t` is when it started acting. One that raised may have acted on part of its target: it
+    is reverted like any other, and scored from `t`.
+    """
 
     fault: str
     fault_kind: str
     target: str
+    error: str | None = None
 
-    template: ClassVar[str] = "{fault} injected ({fault_kind} on {target})"
+    def message(self) -> str:
+        what = f"({self.fault_kind} on {self.target})"
+        if self.error:
+            return f"{self.fault} inject failed {what}: {self.error}"
+        return f"{self.fault} injected {what}"
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,9 @@ class FaultResult(_Model):
     target: str
     target_phrase: str = Field("", description="the target as the report words it: 'on …'")
     injected_at: float | None
+    inject_error: str | None = Field(
+        None, description="its inject raised, perhaps after acting on part of its target"
+    )
     reverted_at: float | None
     time_to_detect_s: float | None = None
     detected_by: str | None = Field(None, description="what noticed first: a failover, an alert")

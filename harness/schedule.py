@@ -47,13 +47,22 @@ class Schedule:
     def _inject(self, fault: Fault) -> None:
         self.active[fault.name] = fault
         started = self.clock()  # the fault acts from here; inject itself takes a moment
-        fault.inject(self.make_context(fault.name))
+        try:
+            fault.inject(self.make_context(fault.name))
+        except BaseException as exc:  # Ctrl-C too: it may have acted on part of its target
+            self._injected(fault, started, _error_text(exc))
+            raise
+        self._injected(fault, started, None)
+
+    def _injected(self, fault: Fault, started: float, error: str | None) -> None:
+        """Record the injection, half done or not: it is reverted and scored all the same."""
         self.events.emit(
             FaultInjected(
                 started,
                 fault=fault.name,
                 fault_kind=fault.spec.kind,
                 target=fault.spec.describe_target(),
+                error=error,
             )
         )
 
@@ -65,7 +74,7 @@ class Schedule:
         try:
             fault.revert(self.make_context(fault.name))
         except Exception as exc:  # recorded, and the other reverts still run
-            error = f"{type(exc).__name__}: {exc}"
+            error = _error_text(exc)
         self.events.emit(FaultReverted(self.clock(), fault=fault.name, error=error))
 
     def revert_all(self) -> None:
@@ -76,3 +85,8 @@ class Schedule:
     def _sleep_until(self, t: float) -> None:
         while (left := t - self.clock()) > 0:
             self.sleep(min(left, 0.05))
+
+
+def _error_text(exc: BaseException) -> str:
+    """'FakeFailure: add_toxic failed', or just 'KeyboardInterrupt' when it says nothing."""
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -223,8 +223,11 @@ def _fault_card(fault: FaultResult) -> FaultCard:
         recovery, css = f"recovered in {fmt.seconds(fault.time_to_recover_s)}", "pass"
     else:
         recovery, css = "did not recover", "fail"
+    # An inject that raised (perhaps half-way) heads the card; its figures still stand.
+    headline = ("inject failed", "fail") if fault.inject_error else (recovery, css)
     facts = [
         Fact("injected at", fmt.at(fault.injected_at)),
+        *([Fact("inject error", fault.inject_error, "bad")] if fault.inject_error else []),
         _reverted(fault),
         Fact("time to detect", fmt.seconds(fault.time_to_detect_s)),
         *([Fact("detected by", fault.detected_by)] if fault.detected_by else []),
@@ -239,7 +242,7 @@ def _fault_card(fault: FaultResult) -> FaultCard:
         Fact("p99 latency", fmt.ms(fault.p99_ms)),
         Fact("accuracy", fmt.ratio(fault.accuracy)),
     ]
-    return FaultCard(fault.name, fault.kind, _target_phrase(fault), recovery, css, facts)
+    return FaultCard(fault.name, fault.kind, _target_phrase(fault), *headline, facts)
 
 
 def _target_phrase(fault: FaultResult) -> str:

@@ -127,6 +127,10 @@ def _score_fault(
         target=fault.spec.describe_target(),
         target_phrase=fault.spec.target_phrase(),
         injected_at=injected,
+        inject_error=next(
+            (e.error for e in events if isinstance(e, FaultInjected) and e.fault == fault.name),
+            None,
+        ),
         reverted_at=reverted,
         time_to_recover_s=ttr,
         time_to_detect_s=None if detected is None or injected is None else detected - injected,

@@ -112,6 +112,27 @@ def test_a_fault_whose_inject_raised_is_still_reverted(tmp_path: Path) -> None:
     assert (reverted.fault, reverted.error) == ("slow", None)
 
 
+def test_a_half_injected_fault_is_recorded_from_its_start_with_its_error(tmp_path: Path) -> None:
+    run, schedule = run_with(
+        tmp_path,
+        "  - {kind: latency, name: slow, target: {region: a}, latency: 100ms, at: 12s, duration: 4s}\n",
+    )
+    run.log.fail("add_toxic", "gateway-to-inference-a-1")
+    with pytest.raises(FakeFailure):  # the run still stops on it (and is marked incomplete)
+        schedule.run(run.plan.duration_s)
+    (injected,) = run.emitted(FaultInjected)
+    assert isinstance(injected, FaultInjected)
+    assert (injected.t, injected.fault, injected.error) == (
+        12.0,
+        "slow",
+        "FakeFailure: add_toxic failed on gateway-to-inference-a-1",
+    )
+    assert injected.message() == (
+        "slow inject failed (latency on region=a): "
+        "FakeFailure: add_toxic failed on gateway-to-inference-a-1"
+    )
+
+
 def test_abort_reverts_every_active_fault_latest_first(tmp_path: Path) -> None:
     run, schedule = run_with(
         tmp_path,
