@@ -5,15 +5,37 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 log = logging.getLogger(__name__)
 
 
 EVENT_TYPES: dict[str, type[Event]] = {}  # the catalog: every event class, by its kind
+
+Tone = Literal["good", "bad", "neutral"]
+RETRAIN_TONES: dict[str, Tone] = {"promoted": "good", "rejected": "bad", "failed": "bad"}
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A pill beside an event: its outcome in a word or two, good, bad or neutral."""
+
+    text: str
+    tone: Tone
+
+
+def from_record(record: Mapping[str, Any]) -> Event | None:
+    """The event a record (events.jsonl, results.json) was made from; None if no class fits."""
+    cls = EVENT_TYPES.get(str(record.get("type")))
+    if cls is None:
+        return None
+    try:
+        return cls(record["t"], **record.get("data", {}))
+    except (KeyError, TypeError):  # a kind whose fields have changed since the record was made
+        return None
 
 
 @dataclass(frozen=True)
@@ -28,6 +50,8 @@ class Event:
     t: float
     kind: ClassVar[str] = "Event"  # set for each subclass: its class name
     template: ClassVar[str] = "{kind}"  # str.format over the event's fields
+    color: ClassVar[str | None] = None  # its line and dot in the report (None: one by its name)
+    on_timeline: ClassVar[bool] = True  # the report draws it as a line on the timeline
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -37,6 +61,10 @@ class Event:
     def message(self) -> str:
         """One line for people."""
         return self.template.format(kind=self.kind, **self.data())
+
+    def badge(self) -> Badge | None:
+        """The pill the report shows beside it: an outcome a reader scans for (None: no pill)."""
+        return None
 
     def data(self) -> dict[str, Any]:
         """The event's fields other than `t`."""
@@ -59,6 +87,8 @@ class PhaseStarted(Event):
     phase: str
 
     template: ClassVar[str] = "phase {phase} started"
+    color = "#b0b7bf"
+    on_timeline = False  # phases get boundaries and names of their own
 
 
 @dataclass(frozen=True)
@@ -74,11 +104,16 @@ class FaultInjected(Event):
     target: str
     error: str | None = None
 
+    color = "#c0392b"
+
     def message(self) -> str:
         what = f"({self.fault_kind} on {self.target})"
         if self.error:
             return f"{self.fault} inject failed {what}: {self.error}"
         return f"{self.fault} injected {what}"
+
+    def badge(self) -> Badge | None:
+        return Badge("inject failed", "bad") if self.error else None
 
 
 @dataclass(frozen=True)
@@ -87,6 +122,8 @@ class FaultReverted(Event):
 
     fault: str
     error: str | None = None
+
+    color = "#27ae60"
 
     def message(self) -> str:
         suffix = f" with error: {self.error}" if self.error else ""
@@ -101,6 +138,7 @@ class InstanceKilled(Event):
     signal: str
 
     template: ClassVar[str] = "{instance} killed ({signal})"
+    color = "#d35400"
 
 
 @dataclass(frozen=True)
@@ -110,6 +148,7 @@ class InstanceStarted(Event):
     instance: str
 
     template: ClassVar[str] = "{instance} started"
+    color = "#2980b9"
 
 
 @dataclass(frozen=True)
@@ -119,6 +158,7 @@ class InstancePaused(Event):
     instance: str
 
     template: ClassVar[str] = "{instance} paused"
+    color = "#85c1e9"
 
 
 @dataclass(frozen=True)
@@ -128,6 +168,7 @@ class InstanceResumed(Event):
     instance: str
 
     template: ClassVar[str] = "{instance} resumed"
+    color = "#16a085"
 
 
 @dataclass(frozen=True)
@@ -138,6 +179,7 @@ class LinkChanged(Event):
     change: str
 
     template: ClassVar[str] = "link {link}: {change}"
+    color = "#7f8c8d"
 
 
 @dataclass(frozen=True)
@@ -148,6 +190,7 @@ class FailoverSeen(Event):
     to_region: str | None
 
     template: ClassVar[str] = "gateway failover {from_region} → {to_region}"
+    color = "#8e44ad"
 
 
 @dataclass(frozen=True)
@@ -156,6 +199,8 @@ class InstanceHealthChanged(Event):
 
     instance: str
     healthy: bool
+
+    color = "#00acc1"
 
     def message(self) -> str:
         return f"gateway marks {self.instance} {'healthy' if self.healthy else 'unhealthy'}"
@@ -170,6 +215,7 @@ class DataCorrupted(Event):
     detail: str
 
     template: ClassVar[str] = "{fault}: {where} corrupted ({detail})"
+    color = "#a93226"
 
 
 @dataclass(frozen=True)
@@ -180,9 +226,14 @@ class QualityAlert(Event):
     check: str
     firing: bool
 
+    color = "#b9770e"
+
     def message(self) -> str:
         state = "firing" if self.firing else "cleared"
         return f"{self.instance}: quality alert {self.check} {state}"
+
+    def badge(self) -> Badge:
+        return Badge("firing", "bad") if self.firing else Badge("cleared", "good")
 
 
 @dataclass(frozen=True)
@@ -197,11 +248,17 @@ class ModelRetrained(Event):
     serving_accuracy: float | None = None
     reason: str | None = None
 
+    color = "#117a65"
+
     def message(self) -> str:
         acc = self.candidate_accuracy
         score = f", golden accuracy {acc:.3f}" if acc is not None else ""
         why = f": {self.reason}" if self.reason else ""
         return f"retrain ({self.trigger}) {self.outcome} {self.candidate_version or ''}{score}{why}"
+
+    def badge(self) -> Badge:
+        tone = RETRAIN_TONES.get(self.outcome, "neutral")
+        return Badge(self.outcome, tone)
 
 
 @dataclass(frozen=True)
@@ -212,6 +269,7 @@ class ModelSwapped(Event):
     model_version: str
 
     template: ClassVar[str] = "{instance} now serves {model_version}"
+    color = "#1a5276"
 
 
 @dataclass(frozen=True)
@@ -222,6 +280,10 @@ class ModelRejected(Event):
     reason: str
 
     template: ClassVar[str] = "{instance} rejected a registry model ({reason})"
+    color = "#6c3483"
+
+    def badge(self) -> Badge:
+        return Badge("refused", "bad")
 
 
 @dataclass(frozen=True)
@@ -232,6 +294,7 @@ class SpotRebalance(Event):
     fault: str
 
     template: ClassVar[str] = "{instance}: rebalance recommendation ({fault})"
+    color = "#a8a05a"
 
 
 @dataclass(frozen=True)
@@ -247,6 +310,7 @@ class SpotNotice(Event):
     template: ClassVar[str] = (
         "{instance}: {provider} interruption notice, termination at t={terminate_at:.1f}s ({fault})"
     )
+    color = "#f39c12"
 
 
 @dataclass(frozen=True)
@@ -258,9 +322,14 @@ class InstancePreempted(Event):
     gone_at: float | None  # when it had exited
     forced: bool  # it outlived the grace and was killed
 
+    color = "#78281f"
+
     def message(self) -> str:
         how = "killed after the grace" if self.forced else "exited within the grace"
         return f"{self.instance} preempted by {self.fault} ({how})"
+
+    def badge(self) -> Badge:
+        return Badge("killed", "bad") if self.forced else Badge("exited", "neutral")
 
 
 @dataclass(frozen=True)
@@ -272,6 +341,10 @@ class ReplacementStarted(Event):
     instance_type: str | None = None
 
     template: ClassVar[str] = "replacement for {instance} launched on {pricing}"
+    color = "#5dade2"
+
+    def badge(self) -> Badge:
+        return Badge(self.pricing.replace("_", "-"), "neutral")  # on-demand, spot
 
 
 @dataclass(frozen=True)
@@ -282,6 +355,10 @@ class NoCapacity(Event):
     reason: str = "capacity: none"
 
     template: ClassVar[str] = "no replacement for {instance} ({reason})"
+    color = "#e91e63"
+
+    def badge(self) -> Badge:
+        return Badge("no replacement", "bad")
 
 
 @dataclass(frozen=True)
@@ -291,6 +368,17 @@ class RunAborted(Event):
     reason: str
 
     template: ClassVar[str] = "run aborted: {reason}"
+    color = "#111111"
+
+
+@dataclass(frozen=True)
+class CleanupFailed(Event):
+    """Fires when stopping a part of the run (load, an observer) failed during cleanup."""
+
+    what: str
+    error: str
+
+    template: ClassVar[str] = "cleanup: stopping the {what} failed: {error}"
 
 
 Subscriber = Callable[[Event], None]

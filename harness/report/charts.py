@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from harness.events import EVENT_TYPES
 from harness.report import _mpl
 from harness.report._mpl import FAULT_ALPHA, FAULT_COLOR, GAP_COLOR, LINE_COLOR
 from harness.results import Results, TimelineBin
@@ -15,29 +17,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-EVENT_COLORS = {
-    "FaultInjected": "#c0392b",
-    "FaultReverted": "#27ae60",
-    "InstanceKilled": "#d35400",
-    "InstanceStarted": "#2980b9",
-    "FailoverSeen": "#8e44ad",
-    "LinkChanged": "#7f8c8d",
-    "RunAborted": "#111111",
-    "OperatorNote": "#16a085",
-    "PhaseStarted": "#b0b7bf",
-    "DataCorrupted": "#a93226",
-    "QualityAlert": "#b9770e",
-    "ModelRetrained": "#117a65",
-    "ModelSwapped": "#1a5276",
-    "ModelRejected": "#6c3483",
-    "SpotRebalance": "#a8a05a",
-    "SpotNotice": "#f39c12",
-    "InstancePreempted": "#78281f",
-    "ReplacementStarted": "#5dade2",
-    "NoCapacity": "#e91e63",
-}
-FALLBACK_COLORS = ("#e67e22", "#2c3e50", "#b7950b", "#1abc9c", "#9b59b6", "#34495e")
-SKIPPED_EVENTS = frozenset({"PhaseStarted"})  # phases get boundaries and names of their own
+# For an event kind that names no colour, and for kinds the catalog lacks (an older run's).
+PALETTE = ("#e67e22", "#2c3e50", "#b7950b", "#1abc9c", "#9b59b6", "#34495e")
 SLO_COLOR = "#555555"
 CHART_ID = "timeline-chart"
 
@@ -59,11 +40,27 @@ PANELS = (
 )
 
 
-def event_colors(types: Iterable[str]) -> dict[str, str]:
-    """Pick a colour per event type: fixed for known types, a stable cycle for the others."""
-    unknown = sorted({t for t in types if t not in EVENT_COLORS})
-    colors = {t: FALLBACK_COLORS[i % len(FALLBACK_COLORS)] for i, t in enumerate(unknown)}
-    return {**colors, **{t: c for t, c in EVENT_COLORS.items()}}
+def event_colors(types: Iterable[str] = ()) -> dict[str, str]:
+    """A colour for every event kind of the catalog and for each of `types`.
+
+    A kind's colour is its class's own, else one picked by its name alone: it is the same in
+    every run, whatever other kinds the run holds.
+    """
+    kinds = {**dict.fromkeys(EVENT_TYPES), **dict.fromkeys(types)}
+    return {kind: _color(kind) for kind in kinds}
+
+
+def _color(kind: str) -> str:
+    cls = EVENT_TYPES.get(kind)
+    if cls is not None and cls.color is not None:
+        return cls.color
+    return PALETTE[zlib.crc32(kind.encode()) % len(PALETTE)]
+
+
+def on_timeline(kind: str) -> bool:
+    """Whether the timeline draws a line for this kind (phases get boundaries of their own)."""
+    cls = EVENT_TYPES.get(kind)
+    return cls.on_timeline if cls is not None else True
 
 
 def timeline_svg(results: Results) -> str:
@@ -140,7 +137,7 @@ def _shade_gaps(ax: Axes, bins: Sequence[TimelineBin], values: list[float], key:
 def _draw_events(ax: Axes, results: Results, key: str) -> None:
     colors = event_colors(e.type for e in results.events)
     for j, event in enumerate(results.events):
-        if event.type not in SKIPPED_EVENTS:
+        if on_timeline(event.type):
             ax.axvline(
                 event.t,
                 color=colors[event.type],
@@ -210,6 +207,6 @@ def _legend(fig: Figure, results: Results) -> None:
     ):
         handles.append(Line2D([], [], color=SLO_COLOR, ls="--", lw=0.9, label="SLO threshold"))
     colors = event_colors(e.type for e in results.events)
-    seen = dict.fromkeys(e.type for e in results.events if e.type not in SKIPPED_EVENTS)
+    seen = dict.fromkeys(e.type for e in results.events if on_timeline(e.type))
     handles += [Line2D([], [], color=colors[t], lw=1.2, label=t) for t in seen]
     _mpl.bottom_legend(fig, handles)

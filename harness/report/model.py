@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from harness.events import Tone, from_record
 from harness.report import fmt, pipeline_view, spot_view
 from harness.report.charts import event_colors, timeline_svg
 from harness.report.facts import Fact
@@ -18,8 +19,8 @@ from harness.results import (
     Verdict,
 )
 
-# corrupt_data's target names a data path, not stack parts: say which data.
 _VERDICT_TEXT = {Verdict.PASS: "PASS", Verdict.FAIL: "FAIL", Verdict.INCOMPLETE: "INCOMPLETE"}
+_TONE_CSS: dict[Tone, str] = {"good": "pass", "bad": "fail", "neutral": "muted"}
 
 
 @dataclass(frozen=True)
@@ -273,28 +274,13 @@ def _phase_row(phase: PhaseResult) -> PhaseRow:
 def _event_rows(results: Results) -> list[EventRow]:
     colors = event_colors(e.type for e in results.events)
     return [
-        EventRow(fmt.at(e.t), e.type, e.message, colors.get(e.type, "#b0b7bf"), *_badge(e))
+        EventRow(fmt.at(e.t), e.type, e.message, colors[e.type], *_badge(e))
         for e in sorted(results.events, key=lambda e: e.t)
     ]
 
 
-def _badge(event: EventRecord) -> tuple[str, str]:
-    """A pill for outcomes a reader scans for: retrain promoted/rejected, alert firing/cleared,
-    a preempted instance killed, no replacement capacity."""
-    if event.type == "ModelRetrained":
-        outcome = str(event.data.get("outcome", ""))
-        return outcome, {"promoted": "pass", "rejected": "fail", "failed": "fail"}.get(
-            outcome, "muted"
-        )
-    if event.type == "QualityAlert" and "firing" in event.data:
-        return ("firing", "fail") if event.data["firing"] else ("cleared", "pass")
-    if event.type == "ModelRejected":
-        return "refused", "fail"
-    if event.type == "InstancePreempted" and "forced" in event.data:
-        return ("killed", "fail") if event.data["forced"] else ("exited", "muted")
-    if event.type == "NoCapacity":
-        return "no replacement", "fail"
-    if event.type == "ReplacementStarted" and event.data.get("pricing"):
-        pricing = str(event.data["pricing"])
-        return spot_view.PRICING.get(pricing, pricing), "muted"
-    return "", ""
+def _badge(record: EventRecord) -> tuple[str, str]:
+    """The pill its event kind declares (text, css), or none."""
+    event = from_record(record.model_dump())
+    badge = event.badge() if event is not None else None
+    return (badge.text, _TONE_CSS[badge.tone]) if badge is not None else ("", "")

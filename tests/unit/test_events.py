@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -63,3 +64,33 @@ def test_catalog_holds_every_event_class_by_its_name() -> None:
 def test_an_event_cannot_be_built_half_empty(cls: type[events.Event]) -> None:
     with pytest.raises(TypeError, match="missing"):
         cls(1.0)  # type: ignore[call-arg]
+
+
+_SAMPLE = {"str": "x", "str | None": "y", "float": 2.5, "float | None": 3.5, "int": 2, "bool": True}
+
+
+@pytest.mark.parametrize("cls", _event_classes(), ids=lambda c: c.__name__)
+def test_a_record_gives_back_its_event(cls: type[events.Event]) -> None:
+    fields = [f for f in dataclasses.fields(cls) if f.name != "t"]
+    event = cls(1.5, **{f.name: _SAMPLE.get(str(f.type), "x") for f in fields})
+    assert events.from_record(event.to_record()) == event
+
+
+def test_records_no_class_fits_give_no_event() -> None:
+    assert events.from_record({"t": 1.0, "type": "OperatorNote", "data": {}}) is None
+    half = {"t": 1.0, "type": "QualityAlert", "data": {"instance": "i"}}
+    assert events.from_record(half) is None
+
+
+def test_badges_are_declared_by_their_kind() -> None:
+    alert = events.QualityAlert(1.0, instance="i", check="drift", firing=True)
+    assert alert.badge() == events.Badge("firing", "bad")
+    assert events.PhaseStarted(0.0, phase="baseline").badge() is None
+    on_demand = events.ReplacementStarted(2.0, instance="i", pricing="on_demand")
+    assert on_demand.badge() == events.Badge("on-demand", "neutral")
+
+
+def test_a_half_injected_fault_has_a_badge() -> None:
+    failed = events.FaultInjected(1.0, fault="f", fault_kind="k", target="t", error="boom")
+    assert failed.badge() == events.Badge("inject failed", "bad")
+    assert events.FaultInjected(1.0, fault="f", fault_kind="k", target="t").badge() is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from harness import events as ev
 from harness.results import (
     EventRecord,
     FaultResult,
@@ -82,59 +83,21 @@ def _phase(
 
 
 def _events() -> list[EventRecord]:
-    rows = [
-        (0.0, "PhaseStarted", "phase baseline started", {"phase": "baseline"}),
-        (35.0, "PhaseStarted", "phase fault started", {"phase": "fault"}),
-        (
-            40.02,
-            "FaultInjected",
-            "primary-region-down injected (region_outage on region us-east-1)",
-            {
-                "fault": "primary-region-down",
-                "fault_kind": "region_outage",
-                "target": "region us-east-1",
-            },
-        ),
-        (
-            40.03,
-            "InstanceKilled",
-            "inference-us-east-1-0 killed (SIGKILL)",
-            {"instance": "inference-us-east-1-0", "signal": "SIGKILL"},
-        ),
-        (
-            40.04,
-            "InstanceKilled",
-            "inference-us-east-1-1 killed (SIGKILL)",
-            {"instance": "inference-us-east-1-1", "signal": "SIGKILL"},
-        ),
-        (
-            43.3,
-            "FailoverSeen",
-            "gateway failover us-east-1 → eu-west-1",
-            {"from_region": "us-east-1", "to_region": "eu-west-1"},
-        ),
-        (100.05, "FaultReverted", "primary-region-down reverted", {"fault": "primary-region-down"}),
-        (
-            101.21,
-            "InstanceStarted",
-            "inference-us-east-1-0 started",
-            {"instance": "inference-us-east-1-0"},
-        ),
-        (
-            101.37,
-            "InstanceStarted",
-            "inference-us-east-1-1 started",
-            {"instance": "inference-us-east-1-1"},
-        ),
-        (
-            103.4,
-            "FailoverSeen",
-            "gateway failover eu-west-1 → us-east-1",
-            {"from_region": "eu-west-1", "to_region": "us-east-1"},
-        ),
-        (105.0, "PhaseStarted", "phase recovery started", {"phase": "recovery"}),
+    down, primary, standby = "primary-region-down", "us-east-1", "eu-west-1"
+    made = [
+        ev.PhaseStarted(0.0, phase="baseline"),
+        ev.PhaseStarted(35.0, phase="fault"),
+        ev.FaultInjected(40.02, fault=down, fault_kind="region_outage", target=f"region {primary}"),
+        ev.InstanceKilled(40.03, instance="inference-us-east-1-0", signal="SIGKILL"),
+        ev.InstanceKilled(40.04, instance="inference-us-east-1-1", signal="SIGKILL"),
+        ev.FailoverSeen(43.3, from_region=primary, to_region=standby),
+        ev.FaultReverted(100.05, fault=down),
+        ev.InstanceStarted(101.21, instance="inference-us-east-1-0"),
+        ev.InstanceStarted(101.37, instance="inference-us-east-1-1"),
+        ev.FailoverSeen(103.4, from_region=standby, to_region=primary),
+        ev.PhaseStarted(105.0, phase="recovery"),
     ]
-    return [EventRecord(t=t, type=k, message=m, data=d) for t, k, m, d in rows]
+    return [EventRecord.model_validate(e.to_record()) for e in made]
 
 
 def _slos(phases: dict[str, PhaseResult]) -> list[SloResult]:

@@ -11,6 +11,7 @@ import math
 import random
 from pathlib import Path
 
+from harness import events as ev
 from harness.results import (
     Drift,
     DriftWindow,
@@ -42,6 +43,7 @@ REGION_COLUMNS = (
 V1 = "base-v1"
 V2 = "retrain-1769681792123-3fa9c2e1b0d4"
 V3 = "retrain-1769681831004-77d0be91aa20"  # rejected: it never serves
+RETRAIN = "pipeline-us-east-1-0"  # the instance whose retrain job reports
 SWAP = 0.55  # share of the run after which V2 serves everywhere (it rolls in over 4 %)
 
 
@@ -99,27 +101,21 @@ def _bins(base: Results, count: int, end: float) -> list[TimelineBin]:
 
 def _events(end: float) -> list[EventRecord]:
     swap = round(end * SWAP, 2)
-    rows = [
-        (end * 0.155, "DataCorrupted", "skewed-features: serving requests corrupted "
-         "(scaling, severity 3, 30% of rows)", {"fault": "skewed-features", "where": "serving"}),
-        (end * 0.19, "QualityAlert", "inference-us-east-1-0: quality alert drift firing",
-         {"instance": "inference-us-east-1-0", "check": "drift", "firing": True}),
-        (end * 0.35, "QualityAlert", "inference-us-east-1-0: quality alert drift cleared",
-         {"instance": "inference-us-east-1-0", "check": "drift", "firing": False}),
-        (end * 0.5, "ModelRetrained", f"retrain (drift) promoted {V2}, golden accuracy 0.931",
-         {"outcome": "promoted", "trigger": "drift", "candidate_version": V2,
-          "candidate_accuracy": 0.931, "serving_accuracy": 0.902, "reason": None}),
-        (swap, "ModelSwapped", f"inference-eu-west-1-0 now serves {V2}",
-         {"instance": "inference-eu-west-1-0", "model_version": V2}),
-        (end * 0.78, "ModelRetrained", f"retrain (schedule) rejected {V3}, golden accuracy "
-         "0.874: below serving", {"outcome": "rejected", "trigger": "schedule",
-         "candidate_version": V3, "candidate_accuracy": 0.874, "serving_accuracy": 0.931,
-         "reason": "below serving"}),
-        (end * 0.8, "ModelRejected", "inference-us-east-1-1 rejected a registry model "
-         "(checksum mismatch)", {"instance": "inference-us-east-1-1",
-         "reason": "checksum mismatch"}),
+    alert = "inference-us-east-1-0"
+    made = [
+        ev.DataCorrupted(end * 0.155, fault="skewed-features", where="serving",
+                         detail="scaling, severity 3, 30% of rows"),
+        ev.QualityAlert(end * 0.19, instance=alert, check="drift", firing=True),
+        ev.QualityAlert(end * 0.35, instance=alert, check="drift", firing=False),
+        ev.ModelRetrained(end * 0.5, instance=RETRAIN, outcome="promoted", trigger="drift",
+                          candidate_version=V2, candidate_accuracy=0.931, serving_accuracy=0.902),
+        ev.ModelSwapped(swap, instance="inference-eu-west-1-0", model_version=V2),
+        ev.ModelRetrained(end * 0.78, instance=RETRAIN, outcome="rejected", trigger="schedule",
+                          candidate_version=V3, candidate_accuracy=0.874, serving_accuracy=0.931,
+                          reason="below serving"),
+        ev.ModelRejected(end * 0.8, instance="inference-us-east-1-1", reason="checksum mismatch"),
     ]  # fmt: skip
-    return [EventRecord(t=round(t, 2), type=k, message=m, data=d) for t, k, m, d in rows]
+    return [EventRecord.model_validate(e.to_record()) for e in made]
 
 
 def _drift(end: float, windows: int, features: list[str]) -> Drift:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from harness import events
 from harness.report.charts import event_colors, timeline_svg
-from harness.results import Results
+from harness.results import EventRecord, Results
 
 
 def test_inline_svg_element(results: Results) -> None:
@@ -44,8 +45,38 @@ def test_all_none_panel_says_no_data(results: Results) -> None:
     assert "no data" in timeline_svg(results.model_copy(update={"timeline": bins}))
 
 
-def test_event_colors_are_stable() -> None:
-    colors = event_colors(["FaultInjected", "Zeta", "Alpha"])
-    assert colors["FaultInjected"] == "#c0392b"
-    assert colors["Alpha"] != colors["Zeta"]
-    assert event_colors(["Alpha", "Zeta"]) == event_colors(["Zeta", "Alpha"])
+def _catalog_kinds() -> set[str]:
+    """The names of every event class events.py defines, found by walking the subclasses."""
+    found, todo = set(), list(events.Event.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        if cls.__module__ == events.__name__:
+            found.add(cls.__name__)
+    return found
+
+
+def test_event_colours_are_the_catalogs_kinds() -> None:
+    colors = event_colors([])
+    assert set(colors) == _catalog_kinds()
+    assert {"InstancePaused", "InstanceResumed", "InstanceHealthChanged"} <= set(colors)
+    assert "OperatorNote" not in colors
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in colors.values())
+
+
+def test_a_kind_keeps_its_colour_whatever_else_the_run_holds() -> None:
+    assert event_colors(["FaultInjected"])["FaultInjected"] == "#c0392b"
+    alone = event_colors(["Zeta"])["Zeta"]  # a kind the catalog lacks (an older run's)
+    assert event_colors(["Alpha", "Beta", "Zeta"])["Zeta"] == alone
+    assert event_colors(["Zeta", "Alpha"]) == event_colors(["Alpha", "Zeta"])
+
+
+def test_event_lines_take_their_kinds_colour(results: Results) -> None:
+    paused = EventRecord(t=50.0, type="InstancePaused", message="x paused", data={"instance": "x"})
+    svg = timeline_svg(results.model_copy(update={"events": [*results.events, paused]}))
+    line = re.search(
+        rf'<g id="event-{len(results.events)}-success_ratio">.*?stroke: (#[0-9a-f]{{6}})',
+        svg,
+        re.DOTALL,
+    )
+    assert line and line[1] == event_colors([])["InstancePaused"]

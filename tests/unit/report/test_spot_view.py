@@ -9,7 +9,7 @@ import pytest
 
 from harness import events as ev
 from harness.report import spot_view
-from harness.report.charts import EVENT_COLORS, timeline_svg
+from harness.report.charts import event_colors, timeline_svg
 from harness.results import (
     Cost,
     CostLine,
@@ -292,15 +292,15 @@ def test_spot_events_are_markers_on_the_timeline(spot_results: Results) -> None:
     for i, event in enumerate(spot_results.events):
         if event.type in SPOT_EVENTS:
             assert f'id="event-{i}-success_ratio"' in svg
-            assert EVENT_COLORS[event.type] in svg
+            assert event_colors()[event.type] in svg
     for name in SPOT_EVENTS:
         assert name in svg  # the legend names them
 
 
 def test_spot_event_colours_are_their_own() -> None:
-    colors = [EVENT_COLORS[t] for t in (*SPOT_EVENTS, "SpotRebalance")]
+    colors = [event_colors()[t] for t in (*SPOT_EVENTS, "SpotRebalance")]
     assert len(set(colors)) == len(colors)
-    others = {c for t, c in EVENT_COLORS.items() if t not in SPOT_EVENTS and t != "SpotRebalance"}
+    others = {c for t, c in event_colors().items() if t not in SPOT_EVENTS and t != "SpotRebalance"}
     assert not others & set(colors)
 
 
