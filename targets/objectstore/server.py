@@ -66,6 +66,8 @@ def create_buckets(url: str, region: str) -> None:
     for bucket in s3lib.BUCKETS:
         try:
             s3.create_bucket(Bucket=bucket, CreateBucketConfiguration=where)
+        except s3.exceptions.BucketAlreadyOwnedByYou:
+            pass  # a retried create whose first try worked (a slow answer on a loaded machine)
         except s3.exceptions.ClientError as exc:
             if "InvalidLocationConstraint" not in str(exc):
                 raise

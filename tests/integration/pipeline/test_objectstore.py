@@ -10,7 +10,7 @@ import requests
 
 from targets.common import s3 as s3lib
 from targets.objectstore.app import StoreState
-from targets.objectstore.server import build_server
+from targets.objectstore.server import build_server, create_buckets
 from tests.integration.pipeline.support import EAST, WEST, Store, start_store
 from tests.integration.targets.conftest import Targets
 
@@ -68,3 +68,15 @@ def test_sigterm_stops_it_cleanly() -> None:
         assert store.proc.wait_event("stopped")["signal"] == "SIGTERM"
     finally:
         group.close()
+
+
+def test_creating_the_buckets_again_is_not_an_error(module_stores: dict[str, Store]) -> None:
+    """A create retried after a slow first answer (the first one worked) must not stop the store.
+
+    Seen on a loaded machine: boto3 retried CreateBucket after a timeout, the retry got
+    BucketAlreadyOwnedByYou, and the object store exited while starting.
+    """
+    for region in (EAST, WEST):
+        create_buckets(module_stores[region].url, region)
+    names = {b["Name"] for b in module_stores[WEST].s3.list_buckets()["Buckets"]}
+    assert names == set(s3lib.BUCKETS)
