@@ -1,4 +1,4 @@
-"""Whole scenarios through the CLI on both backends, at a compressed time scale."""
+"""Whole scenarios through the CLI at a compressed time scale; outages on both backends."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import SCENARIOS, run_harness, variant
+from tests.e2e.conftest import SCENARIOS, on_both_backends, run_harness, variant
 
 pytestmark = pytest.mark.e2e
 
 
+@on_both_backends
 def test_regional_outage_active_passive_passes_and_fails_over(out_dir: Path, backend: str) -> None:
     run = run_harness(
         out_dir, SCENARIOS / "regional-outage.yaml", "--time-scale", "0.1", "--backend", backend
@@ -31,6 +32,7 @@ def test_regional_outage_active_passive_passes_and_fails_over(out_dir: Path, bac
     assert "failover" in run.stderr.lower()
 
 
+@on_both_backends
 def test_regional_outage_single_region_fails_its_slo(
     tmp_path: Path, out_dir: Path, backend: str
 ) -> None:
@@ -64,6 +66,7 @@ def test_latency_spike_is_measured_and_the_slow_region_ejected(out_dir: Path, ba
     assert health[-1] == {"instance": "inference-us-east-1-0", "healthy": True}
 
 
+@on_both_backends
 def test_recovery_time_is_calibrated_against_a_known_outage(
     tmp_path: Path, out_dir: Path, backend: str
 ) -> None:
@@ -88,6 +91,7 @@ def test_recovery_time_is_calibrated_against_a_known_outage(
     assert fault["recovered"]
 
 
+@on_both_backends
 def test_frozen_primary_region_fails_over(tmp_path: Path, out_dir: Path, backend: str) -> None:
     """Mode freeze pauses every instance: health checks time out and the gateway fails over.
 

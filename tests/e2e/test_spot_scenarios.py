@@ -1,4 +1,4 @@
-"""Spot preemption end to end on both backends: draining on the notice costs no request."""
+"""Spot preemption end to end: draining on the notice costs no request (on both backends)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tests.e2e.conftest import (
     SCENARIOS,
     RunResult,
     assert_nothing_left,
+    on_both_backends,
     run_harness,
     start_harness,
     variant,
@@ -38,6 +39,7 @@ def event_types(run: RunResult) -> list[str]:
     return [e["type"] for e in run.results["events"]]
 
 
+@on_both_backends
 def test_two_waves_with_draining_fail_no_request(out_dir: Path, backend: str) -> None:
     run = run_harness(
         out_dir, SCENARIOS / "spot-preemption.yaml", "--time-scale", SCALE, "--backend", backend
