@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from harness import settings
 from harness.backends.base import Backend
 from harness.clock import RunClock
 from harness.errors import HarnessError
-from harness.events import EventLog, RunAborted
+from harness.events import CleanupFailed, EventLog, RunAborted
 from harness.faults import FaultContext
 from harness.load.runner import LoadRunner, LoadSpec
 from harness.load.samples import Sample
@@ -26,6 +28,12 @@ from harness.schedule import Schedule
 from harness.stack import RunningStack
 
 LOAD_START_LEAD_S = 3.0  # the load worker imports locust first; start the clock after that
+
+log = logging.getLogger(__name__)
+
+
+class _Stoppable(Protocol):
+    def stop(self) -> None: ...
 
 
 class Interrupted(Exception):
@@ -133,10 +141,10 @@ class _Live:
         with _signals_deferred(self.progress):
             if self.schedule is not None:
                 self.schedule.revert_all()
-            for stopper in (self.load, self.watcher, self.pipeline, self.progress):
-                if stopper is not None:
-                    with contextlib.suppress(Exception):
-                        stopper.stop()
+            self._stop("load", self.load)
+            self._stop("gateway watcher", self.watcher)
+            self._stop("pipeline feed and probe", self.pipeline)
+            self._stop("progress display", self.progress)
             if self.stack is None:
                 return None
             if self.pipeline is not None:
@@ -147,6 +155,17 @@ class _Live:
                 self.progress.say(f"teardown failed: {exc.render()}")
                 return f"teardown failed: {exc.message}"
         return None
+
+    def _stop(self, what: str, stopper: _Stoppable | None) -> None:
+        """Stop one observer; a failure is logged and recorded, and the cleanup goes on."""
+        if stopper is None:
+            return
+        try:
+            stopper.stop()
+        except Exception as exc:  # the stack must still be torn down
+            error = f"{type(exc).__name__}: {exc}"
+            log.warning("cleanup: stopping the %s failed: %s", what, error)
+            self.events.emit(CleanupFailed(self.clock(), what=what, error=error))
 
     def _audit(self, session: PipelineSession) -> None:
         if session.feed is not None:

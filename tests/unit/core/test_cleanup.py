@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import logging
 import os
 import signal
 from collections.abc import Callable, Iterator
@@ -11,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from harness.events import FaultReverted
-from harness.execute import _Live
+from harness.execute import Execution, _Live
 from harness.observe.progress import Progress
+from harness.report.model import build_view
 from harness.schedule import Schedule
+from harness.score.results_of import RunMeta, results_of
 from tests.unit.fakes import CallLog, FakeClock, FakeRun, fake_run
 
 SCENARIO = """\
@@ -126,3 +130,25 @@ def test_the_stack_is_torn_down_even_when_a_stopper_failed(tmp_path: Path) -> No
     assert live.cleanup() is None
     assert run.log.calls[-1] == ("teardown", "")
     assert all(not s.running for s in run.instances().values())
+
+
+def test_a_stopper_that_fails_is_logged_and_recorded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    run, live = interrupted_mid_fault(tmp_path)
+    run.log.fail("stop", "progress")
+    with caplog.at_level(logging.WARNING, logger="harness.execute"):
+        assert live.cleanup() is None
+    line = "cleanup: stopping the progress display failed: FakeFailure: stop failed on progress"
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [line]
+    (record,) = [r for r in run.events.records() if r["type"] == "CleanupFailed"]
+    assert record["message"] == line
+    assert record["data"] == {
+        "what": "progress display",
+        "error": "FakeFailure: stop failed on progress",
+    }
+    assert run.log.calls[-1] == ("teardown", "")
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    meta = RunMeta("r", "fake", "harness run s.yaml", now, now, "s.yaml", SCENARIO)
+    results = results_of(run.plan, Execution([], False, "interrupted"), run.events, meta)
+    assert line in [row.message for row in build_view(results).events]  # the report's event log
