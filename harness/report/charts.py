@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 # For an event kind that names no colour, and for kinds the catalog lacks (an older run's).
 PALETTE = ("#e67e22", "#2c3e50", "#b7950b", "#1abc9c", "#9b59b6", "#34495e")
 SLO_COLOR = "#555555"
+MIN_RATIO_SPAN = 0.05  # the least a ratio axis spans below 100%
 CHART_ID = "timeline-chart"
 
 
@@ -162,20 +163,32 @@ def _draw_thresholds(ax: Axes, panel: Panel, results: Results) -> list[float]:
 
 
 def _scale_axis(ax: Axes, panel: Panel, values: list[float]) -> None:
-    from matplotlib.ticker import PercentFormatter
-
     ax.set_ylabel(panel.label)
     if not values:
         ax.text(
             0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="#777777"
         )
     if panel.is_ratio:
-        low = min(values, default=0.0)
-        span = max(1.0 - low, 0.01)
-        ax.set_ylim(max(0.0, low - 0.08 * span), 1.0 + 0.08 * span)
-        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
+        _scale_ratio(ax, min(values, default=0.0))
     else:
         ax.set_ylim(0, max(values, default=1.0) * 1.12 or 1.0)
+
+
+def _scale_ratio(ax: Axes, low: float) -> None:
+    """A ratio axis up to 100%, never labelled above it, with a few points below the lowest value.
+
+    A ratio that stays at 100% gets MIN_RATIO_SPAN of axis: a 0.1-point axis would turn one
+    failed request into a cliff and label ticks like 100.05%.
+    """
+    from matplotlib.ticker import FixedLocator, MaxNLocator, PercentFormatter
+
+    span = max(1.0 - low, MIN_RATIO_SPAN)
+    bottom = max(0.0, min(low, 1.0 - span) - 0.08 * span)
+    ax.set_ylim(bottom, 1.0 + 0.02 * span)  # headroom so a line at 100% clears the frame
+    # Steps of at least one point (the span is at least 5): whole percents, never 100.05%.
+    ticks = MaxNLocator(nbins=5, steps=[1, 2, 5, 10]).tick_values(bottom, 1.0)
+    ax.yaxis.set_major_locator(FixedLocator([t for t in ticks if bottom <= t <= 1.0 + 1e-9]))
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
 
 
 def _label_phases(ax: Axes, results: Results) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from harness import events
-from harness.report.charts import event_colors, timeline_svg
+from harness.report.charts import PANELS, draw_panel, event_colors, timeline_svg
 from harness.results import EventRecord, Results
 
 
@@ -80,3 +80,28 @@ def test_event_lines_take_their_kinds_colour(results: Results) -> None:
         re.DOTALL,
     )
     assert line and line[1] == event_colors([])["InstancePaused"]
+
+
+def _ratio_axis(results: Results, ratio: float) -> tuple[tuple[float, float], list[str]]:
+    from matplotlib.figure import Figure
+
+    bins = [b.model_copy(update={"success_ratio": ratio}) for b in results.timeline]
+    flat = results.model_copy(update={"timeline": bins, "slos": []})
+    ax = Figure(figsize=(11, 2.4)).subplots()
+    draw_panel(ax, PANELS[0], flat)
+    label = ax.yaxis.get_major_formatter()
+    low, high = ax.get_ylim()
+    return (low, high), [label(t) for t in ax.get_yticks() if low <= t <= high]
+
+
+def test_a_success_ratio_at_100_percent_has_no_tick_above_it(results: Results) -> None:
+    (low, high), labels = _ratio_axis(results, 1.0)
+    assert labels[-1] == "100%"
+    assert all(float(x.rstrip("%")) <= 100 for x in labels)
+    assert low <= 0.95 and high < 1.01  # a few points of room below, the line not on the frame
+
+
+def test_a_ratio_axis_never_labels_more_than_100_percent(results: Results) -> None:
+    for ratio in (0.0, 0.5, 0.97, 0.999):
+        _, labels = _ratio_axis(results, ratio)
+        assert max(float(x.rstrip("%")) for x in labels) == 100
