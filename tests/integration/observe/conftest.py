@@ -1,8 +1,6 @@
-"""A real moto S3 server for the store-scan tests (the pipeline tests' MotoStore), always killed."""
+"""A real moto S3 server for the store-scan tests: the session's (tests/integration/conftest.py)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import moto  # noqa: F401  (a dependency: missing must fail the tests, never skip them)
 import pytest
@@ -10,14 +8,10 @@ import pytest
 from tests.integration.pipeline_retrain.stores import MotoStore
 
 
-@pytest.fixture(scope="module")
-def moto_server() -> Iterator[MotoStore]:
-    """One moto server per test module, with the stack's buckets."""
-    server = MotoStore()
-    try:
-        yield server
-    finally:
-        server.stop()
+@pytest.fixture
+def moto_server(moto_stores: dict[str, MotoStore]) -> MotoStore:
+    """The session's us-east-1 moto server, with the stack's buckets."""
+    return moto_stores["us-east-1"]
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.integration.pipeline_retrain.stores import MotoStore
@@ -12,15 +10,10 @@ from tests.integration.targets.conftest import model, procs
 __all__ = ["model", "module_stores", "procs", "stores"]
 
 
-@pytest.fixture(scope="module")
-def module_stores() -> Iterator[dict[str, MotoStore]]:
-    """One moto server per region for the module."""
-    stores = {region: MotoStore(region) for region in ("us-east-1", "eu-west-1")}
-    try:
-        yield stores
-    finally:
-        for store in stores.values():
-            store.stop()
+@pytest.fixture
+def module_stores(moto_stores: dict[str, MotoStore]) -> dict[str, MotoStore]:
+    """The session's moto server of each region (tests/integration/conftest.py)."""
+    return moto_stores
 
 
 @pytest.fixture
