@@ -51,6 +51,12 @@ def version_colors(results: Results) -> dict[str, str]:
     }
 
 
+def tells_more_than_the_timeline(results: Results) -> bool:
+    """Whether the chart adds to the timeline's accuracy panel: versions to tell apart, or
+    model events to mark. With one version and none, it would draw that panel again."""
+    return len(versions_in_order(results)) > 1 or any(_marker_for(e) for e in results.events)
+
+
 def model_chart_svg(results: Results) -> str:
     """Render accuracy over time above a strip of serving versions ('' without versions)."""
     if not results.timeline or not versions_in_order(results):

@@ -10,9 +10,14 @@ from harness.report import fmt
 from harness.report.facts import Fact, bad_if
 from harness.report.heatmap import MAJOR, Heatmap, build_heatmap
 from harness.report.lag_chart import lag_chart_svg
-from harness.report.model_chart import model_chart_svg, version_colors
+from harness.report.model_chart import (
+    model_chart_svg,
+    tells_more_than_the_timeline,
+    version_colors,
+)
 from harness.results import Drift, Integrity, RegionIntegrity, Results
 
+ONE_VERSION = "One model version served the whole run: its accuracy is on the timeline above."
 LOST_SHOWN = 10  # the table lists the oldest ones; results.json has up to 200
 
 
@@ -35,6 +40,7 @@ class ModelsView:
 
     chart_svg: Markup
     rows: list[VersionRow]
+    note: str  # why there is no chart, when there is none
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ class IntegrityView:
 
 def models_view(results: Results) -> ModelsView | None:
     """Build the model-version section, or None when no reply named a model version."""
-    chart = model_chart_svg(results)
+    chart = model_chart_svg(results) if tells_more_than_the_timeline(results) else ""
     if not results.models and not chart:
         return None
     colors = version_colors(results)
@@ -97,7 +103,8 @@ def models_view(results: Results) -> ModelsView | None:
         )
         for m in results.models
     ]
-    return ModelsView(Markup(chart), rows)  # matplotlib escapes what it draws as SVG text
+    note = ONE_VERSION if len(rows) == 1 and not chart else ""
+    return ModelsView(Markup(chart), rows, note)  # matplotlib escapes what it draws as SVG text
 
 
 def drift_view(results: Results) -> DriftView | None:

@@ -235,3 +235,40 @@ def test_long_run_heatmap_has_every_cell(
     assert len(_cells(doc)) == 20 * 30
     ticks = [e for e in doc.find_all("text") if e.attrs.get("class") == "hm-tick"]
     assert 5 <= len(ticks) < 30
+
+
+def _one_version(results: Results) -> Results:
+    bins = [
+        b.model_copy(update={"model_versions": {"base-v1": b.requests}}) for b in results.timeline
+    ]
+    model_events = {"ModelRetrained", "ModelSwapped", "ModelRejected"}
+    return results.model_copy(
+        update={
+            "models": [results.models[0].model_copy(update={"last_s": 119.9, "requests": 4760})],
+            "timeline": bins,
+            "events": [e for e in results.events if e.type not in model_events],
+        }
+    )
+
+
+def test_one_model_version_does_not_repeat_the_accuracy_chart(
+    pipeline_results: Results, tmp_path: Path, render: Any
+) -> None:
+    _, doc = render(_one_version(pipeline_results), tmp_path)
+    assert doc.find_all(id="timeline-chart")
+    assert not doc.find_all(id="models-chart")
+    section = doc.by_id("models")
+    assert _rows(doc, "models") == ["base-v1 t+0.00 s t+119.90 s 4,760 100% 88.74%"]
+    assert (
+        "One model version served the whole run: its accuracy is on the timeline above."
+        in _texts(section)
+    )
+
+
+def test_one_version_with_model_events_keeps_the_chart_for_its_markers(
+    pipeline_results: Results, tmp_path: Path, render: Any
+) -> None:
+    one = _one_version(pipeline_results)
+    rejected = [e for e in pipeline_results.events if e.type == "ModelRejected"]
+    _, doc = render(one.model_copy(update={"events": [*one.events, *rejected]}), tmp_path)
+    assert doc.find_all(id="models-chart")
