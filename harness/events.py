@@ -380,6 +380,9 @@ class CleanupFailed(Event):
 
     template: ClassVar[str] = "cleanup: stopping the {what} failed: {error}"
 
+    def badge(self) -> Badge:
+        return Badge("cleanup failed", "bad")
+
 
 Subscriber = Callable[[Event], None]
 

@@ -94,3 +94,8 @@ def test_a_half_injected_fault_has_a_badge() -> None:
     failed = events.FaultInjected(1.0, fault="f", fault_kind="k", target="t", error="boom")
     assert failed.badge() == events.Badge("inject failed", "bad")
     assert events.FaultInjected(1.0, fault="f", fault_kind="k", target="t").badge() is None
+
+
+def test_a_failed_cleanup_has_a_badge() -> None:
+    failed = events.CleanupFailed(9.0, what="load", error="OSError: gone")
+    assert failed.badge() == events.Badge("cleanup failed", "bad")
