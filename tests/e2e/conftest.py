@@ -40,17 +40,22 @@ def harness_argv(*args: str) -> list[str]:
 
 def run_harness(out_dir: Path, scenario: Path, *args: str, timeout: float = 240) -> RunResult:
     """Run `harness run` to completion (killed on timeout) and check nothing is left behind."""
-    argv = harness_argv("run", str(scenario), "--out", str(out_dir), *args)
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
-    assert_nothing_left(out_dir)
-    return RunResult(proc.returncode, proc.stdout, proc.stderr, out_dir)
+    proc = start_harness(out_dir, scenario, *args)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    finally:
+        proc.kill()
+    assert_nothing_left(out_dir, proc.pid)
+    return RunResult(proc.returncode, stdout, stderr, out_dir)
 
 
-def start_harness(out_dir: Path, scenario: Path, *args: str) -> subprocess.Popen[str]:
+def start_harness(
+    out_dir: Path, scenario: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     """Start `harness run` in the background (for signal tests)."""
     argv = harness_argv("run", str(scenario), "--out", str(out_dir), *args)
     return subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env
     )
 
 
@@ -64,8 +69,12 @@ def wait_for_line(path: Path, needle: str, timeout: float) -> None:
     raise AssertionError(f"{needle!r} did not appear in {path} within {timeout}s")
 
 
-def leftover_processes(run_marker: str | None = None) -> list[psutil.Process]:
-    """Processes started by the harness (marked with HARNESS_RUN_ID) that are still alive."""
+def leftover_processes(owner_pid: int) -> list[psutil.Process]:
+    """Live processes that the harness process `owner_pid` started (they carry its pid).
+
+    Only that run's: tests run side by side (pytest-xdist), and another run's processes are
+    alive because that run is.
+    """
     found = []
     for proc in psutil.process_iter(["pid"]):
         try:
@@ -74,25 +83,28 @@ def leftover_processes(run_marker: str | None = None) -> list[psutil.Process]:
             env = proc.environ()
         except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
             continue
-        run_id = env.get("HARNESS_RUN_ID")
         if env.get("HARNESS_IN_CONTAINER"):  # inside a container: checked through the engine
             continue
-        if run_id and (run_marker is None or run_id == run_marker) and proc.pid != os.getpid():
+        if env.get("HARNESS_OWNER_PID") == str(owner_pid) and proc.pid != os.getpid():
             found.append(proc)
     return found
 
 
-def assert_nothing_left(out_dir: Path) -> None:
-    """No process, container or network of the run and no port it used is still alive."""
+def assert_nothing_left(out_dir: Path, owner_pid: int) -> None:
+    """No process, container or network of the run and no port it used is still alive.
+
+    `owner_pid` is the pid of the `harness run` process (the run id is not known when the run
+    failed before writing results).
+    """
     deadline = time.monotonic() + 5
-    while leftover_processes() and time.monotonic() < deadline:
+    while leftover_processes(owner_pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    left = [_describe(proc) for proc in leftover_processes()]
+    left = [_describe(proc) for proc in leftover_processes(owner_pid)]
     assert not left, f"processes left behind: {left}"
     results = out_dir / "results.json"
     run_id = json.loads(results.read_text())["run_id"] if results.exists() else None
     if _docker_available():
-        left_in_docker = docker_leftovers(run_id)
+        left_in_docker = docker_leftovers(run_id, owner_pid)
         assert not left_in_docker, f"left in docker: {left_in_docker}"
     config = out_dir / "config" / "gateway.json"
     if config.exists() and "127.0.0.1" in config.read_text():
@@ -160,11 +172,16 @@ def _docker_available() -> bool:
     return docker_engine_answers()
 
 
-def docker_leftovers(run_id: str | None = None) -> list[str]:
-    """Containers and networks carrying the harness's run label (of one run, if given)."""
+def docker_leftovers(run_id: str | None = None, owner_pid: int | None = None) -> list[str]:
+    """Containers and networks of one run (by run id, else by its harness's pid), or of any."""
     import docker
 
-    label = f"harness.run-id={run_id}" if run_id else "harness.run-id"
+    if run_id:
+        label = f"harness.run-id={run_id}"
+    elif owner_pid is not None:
+        label = f"harness.owner-pid={owner_pid}"
+    else:
+        label = "harness.run-id"
     client = docker.from_env(version="auto")
     try:
         containers = client.containers.list(all=True, filters={"label": label})

@@ -89,30 +89,19 @@ def test_signal_mid_fault_reverts_and_writes_incomplete_results(
     reverted = [e for e in events if e["type"] == "FaultReverted"]
     assert reverted and reverted[0]["data"]["error"] is None
     assert (out_dir / "report.html").exists()
-    assert_nothing_left(out_dir)
+    assert_nothing_left(out_dir, proc.pid)
 
 
 def test_stack_that_cannot_start_exits_2_naming_the_service(tmp_path: Path) -> None:
     out = tmp_path / "run"
     env = {**os.environ, "HARNESS_START_TIMEOUT": "0.001"}
-    proc = subprocess.run(
-        harness_argv(
-            "run",
-            str(SCENARIOS / "regional-outage.yaml"),
-            "--out",
-            str(out),
-            "--backend",
-            "process",
-        ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        env=env,
-        check=False,
-    )
-    assert proc.returncode == 2, proc.stderr[-2000:]
-    assert "error: netproxy (netproxy, port" in proc.stderr
-    assert "did not become ready within 0.001s" in proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert_nothing_left(out)
+    proc = start_harness(out, SCENARIOS / "regional-outage.yaml", "--backend", "process", env=env)
+    try:
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 2, stderr[-2000:]
+    assert "error: netproxy (netproxy, port" in stderr
+    assert "did not become ready within 0.001s" in stderr
+    assert "Traceback" not in stderr
+    assert_nothing_left(out, proc.pid)

@@ -67,4 +67,4 @@ def test_engine_lost_mid_run_writes_incomplete_results(tmp_path: Path) -> None:
         capture_output=True,
         timeout=120,
     )
-    assert_nothing_left(out)
+    assert_nothing_left(out, proc.pid)

@@ -106,4 +106,4 @@ def test_ctrl_c_during_a_notice_cancels_the_preemption_and_leaves_nothing(out_di
     types = [e["type"] for e in results["events"]]
     assert "SpotNotice" in types and "InstancePreempted" not in types  # cancelled, not run
     assert not list((out_dir / "metadata").glob("*.json"))  # no notice left showing
-    assert_nothing_left(out_dir)
+    assert_nothing_left(out_dir, proc.pid)
