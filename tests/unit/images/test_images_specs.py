@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.metadata
 import re
 import sys
@@ -30,9 +31,15 @@ def imported_modules(files: dict[str, bytes]) -> set[str]:
     return found
 
 
+@functools.cache
+def _import_names() -> dict[str, list[str]]:
+    # A scan of every installed distribution (seconds): once per session, not once per name.
+    return importlib.metadata.packages_distributions()
+
+
 def distributions_of(top: str) -> set[str]:
     """Distributions that provide import name `top` (scikit-learn for sklearn), normalised."""
-    dists = importlib.metadata.packages_distributions().get(top, [top])
+    dists = _import_names().get(top, [top])
     return {d.lower().replace("_", "-") for d in dists}
 
 
