@@ -12,16 +12,17 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from harness.events import InstancePreempted, NoCapacity, ReplacementStarted
+from harness.events import EventLog, InstancePreempted, NoCapacity, ReplacementStarted
 from harness.scenario.spot import SPOT
 from harness.scenario.types import TargetSelector
 from harness.spot.metadata import MetadataFiles
 
 if TYPE_CHECKING:
+    from harness.backends.base import Backend, InstanceHandle
+    from harness.scenario.plan import Plan
     from harness.scenario.topology import InstancePlan
-    from harness.stack import RunningStack
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +35,35 @@ class ReplacementPolicy:
     delay_s: float
 
 
+class CapacityHost(Protocol):
+    """What spot capacity needs of the running stack, and nothing more (RunningStack is one)."""
+
+    @property
+    def plan(self) -> Plan: ...
+
+    @property
+    def backend(self) -> Backend: ...
+
+    @property
+    def events(self) -> EventLog: ...
+
+    @property
+    def handles(self) -> dict[str, InstanceHandle]: ...
+
+    def clock(self) -> float:
+        """Seconds since the run started."""
+        ...
+
+    def restart_all(self, instances: list[InstancePlan]) -> None:
+        """Start instances again and wait until each is ready."""
+        ...
+
+
 @dataclass
 class SpotCapacity:
     """The pricing class of every slot now, and the threads launching replacements."""
 
-    stack: RunningStack
+    stack: CapacityHost
     metadata: MetadataFiles
     policy: ReplacementPolicy
     pricing: dict[str, str] = field(default_factory=dict)
