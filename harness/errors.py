@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -74,6 +76,23 @@ class BackendError(HarnessError):
 
 class StackStartError(BackendError):
     """A service of the stack did not start or did not become healthy in time."""
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str | None:
+    """ "did you mean 'x'?" for the closest of `known`, or None when nothing is close."""
+    close = difflib.get_close_matches(value, list(known), n=1)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def suggest(value: str, known: Iterable[str]) -> str:
+    """A hint for an unknown name: the closest match, then every known one (in the given order).
+
+    "did you mean 'rate'? (known: rate, timeout)"; "known: rate, timeout" when nothing is close.
+    """
+    names = list(known)
+    listing = f"known: {', '.join(names) or 'none'}"
+    close = did_you_mean(value, names)
+    return f"{close} ({listing})" if close else listing
 
 
 def _sort_key(err: HarnessError) -> tuple[str, int, int]:

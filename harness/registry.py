@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
+
+from harness.errors import did_you_mean
 
 T = TypeVar("T")
 
@@ -38,8 +39,8 @@ class Registry(Generic[T]):
         """Explain an unknown kind: the known kinds and a 'did you mean'."""
         known = ", ".join(sorted(self._items))
         msg = f"unknown {self.what} kind {kind!r} (known: {known})"
-        close = difflib.get_close_matches(kind, list(self._items), n=1)
-        return f"{msg}; did you mean {close[0]!r}?" if close else msg
+        close = did_you_mean(kind, self._items)
+        return f"{msg}; {close}" if close else msg
 
     def kinds(self) -> list[str]:
         """Sorted names of every registered kind."""

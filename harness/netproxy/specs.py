@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from pydantic import ValidationError
 
+from harness.errors import did_you_mean
 from harness.netproxy import errors
 from harness.netproxy.collection import ProxyConfig
 from harness.netproxy.errors import ApiError, bad_body, missing_field
@@ -81,5 +81,5 @@ def _unknown_attribute(key: str, known: list[str]) -> str:
     # Deliberate deviation: Toxiproxy silently ignores a misspelt attribute.
     listed = ", ".join(sorted(known)) or "none"
     msg = f"unknown attribute {key!r} (known: {listed})"
-    close = difflib.get_close_matches(key, known, n=1)
-    return f"{msg}; did you mean {close[0]!r}?" if close else msg
+    close = did_you_mean(key, known)
+    return f"{msg}; {close}" if close else msg

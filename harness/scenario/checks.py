@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import get_args
 
+from harness.errors import suggest
 from harness.scenario.durations import Duration, format_duration
 from harness.scenario.model import Scenario
 from harness.scenario.topology import Topology, resolve_topology
@@ -75,7 +75,7 @@ def _check_instance_types(scenario: Scenario) -> list[Issue]:
     ]
     known = list(stack.instance_types)
     return [
-        (path, f"instance type {name!r} has no price in stack.instance_types", _hint(name, known))
+        (path, f"instance type {name!r} has no price in stack.instance_types", suggest(name, known))
         for path, name in named
         if name is not None and name not in stack.instance_types
     ]
@@ -99,7 +99,7 @@ def _check_target(fault: FaultSpecBase, path: YamlPath, topology: Topology) -> l
                 (
                     (*path, "target", name),
                     f"no {name} named {value!r} in the stack",
-                    _hint(value, values),
+                    suggest(value, values),
                 )
             )
     if not issues and not (topology.select_links(target) or topology.select_instances(target)):
@@ -183,9 +183,3 @@ def _time_fields(fault: FaultSpecBase) -> set[str | int | None]:
         for name, info in type(fault).model_fields.items()
         if set(info.metadata) & set(_DURATION_META) or Duration in get_args(info.annotation)
     }
-
-
-def _hint(value: str, values: list[str]) -> str:
-    close = difflib.get_close_matches(value, values, n=1)
-    listing = f"known: {', '.join(values)}"
-    return f"did you mean {close[0]!r}? ({listing})" if close else listing

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import typing
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from harness.errors import HarnessError, ScenarioError
+from harness.errors import HarnessError, ScenarioError, did_you_mean
 from harness.faults import FAULTS
 from harness.scenario.checks import check_scenario
 from harness.scenario.model import Scenario
@@ -161,7 +160,7 @@ def _is_model(obj: Any) -> bool:
 
 
 def _did_you_mean(key: str, known: list[str]) -> str | None:
-    close = difflib.get_close_matches(key, known, n=1)
+    close = did_you_mean(key, known)
     if close:
-        return f"did you mean {close[0]!r}?"
+        return close
     return f"known keys here: {', '.join(known)}" if known else None
