@@ -166,10 +166,11 @@ class DriftWindow(_Model):
     index: int
     start_s: float
     end_s: float
+    requests: int = Field(0, description="requests that started in the window")
 
 
 class Drift(_Model):
-    """Per-feature drift of the served rows, each window against the baseline phase."""
+    """Per-feature drift of the served rows, each window against the clean held-out rows."""
 
     window_s: float
     features: list[str]
@@ -177,6 +178,9 @@ class Drift(_Model):
     psi: list[list[float | None]] = Field(description="[feature][window]; None: too few rows")
     ks_pvalue: list[list[float | None]]
     nonfinite_share: list[list[float]]
+    min_rows: int = Field(
+        0, description="finite values a window needs to be judged; fewer: psi None, not enough data"
+    )
 
 
 class LagSample(_Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -16,8 +16,21 @@ from harness.load.samples import FIELDNAMES, Sample
 ERROR_TEXT_MAX = 300
 
 
+class Outgoing(NamedTuple):
+    """One request as the feed builds it: its body and what the sample records about it."""
+
+    body: str
+    label: int  # of the first row: the prediction judged is the first
+    row: int  # held-out index of the first row
+    corruption: str | None  # the serving corruption whose rows it carried (its fault), or None
+
+
 class RowFeed:
-    """Held-out rows in a seeded order: for a given seed, request i always carries the same rows."""
+    """Held-out rows in a seeded order: for a given seed, request i always carries the same rows.
+
+    The order lives here only: each sample records the row and the corruption its request
+    carried, so scoring reads them instead of replaying this order.
+    """
 
     def __init__(
         self, x: npt.NDArray[np.float32], y: npt.NDArray[np.int64], seed: int, batch_size: int
@@ -31,22 +44,25 @@ class RowFeed:
         self.y = y
         self.batch_size = batch_size
         self.order = np.random.default_rng(seed).permutation(len(y))
-        self.windows: list[tuple[float, float, npt.NDArray[np.float32]]] = []
+        self.windows: list[tuple[float, float, str, npt.NDArray[np.float32]]] = []
 
     def add_corruption(self, start_s: float, end_s: float, path: str | Path) -> None:
-        """Send the rows of the npz file's X instead of the clean ones in [start_s, end_s)."""
+        """Send the rows of the npz file's X instead of the clean ones in [start_s, end_s).
+
+        The file's stem names the corruption (its fault) in the samples of those requests.
+        """
         with np.load(path) as data:
             x = np.asarray(data["X"], dtype=np.float32)
         if x.shape != self.x.shape:
             raise HarnessError(f"load: corrupted rows {path} are {x.shape}, not {self.x.shape}")
-        self.windows.append((start_s, end_s, x))
+        self.windows.append((start_s, end_s, Path(path).stem, x))
 
-    def features_at(self, t_planned: float) -> npt.NDArray[np.float32]:
-        """The feature rows in force for a request planned at `t_planned` seconds."""
-        for start, end, x in self.windows:
+    def source_at(self, t_planned: float) -> tuple[str | None, npt.NDArray[np.float32]]:
+        """The corruption in force for a request planned at `t_planned` s (None: clean), and its rows."""
+        for start, end, name, x in self.windows:
             if start <= t_planned < end:
-                return x
-        return self.x
+                return name, x
+        return None, self.x
 
     @classmethod
     def load(cls, path: str | Path, seed: int, batch_size: int) -> RowFeed:
@@ -65,12 +81,12 @@ class RowFeed:
         start = i * self.batch_size
         return [int(self.order[(start + k) % n]) for k in range(self.batch_size)]
 
-    def request(self, i: int, t_planned: float = 0.0) -> tuple[str, int]:
-        """Return the JSON body of request `i` and the label of its first row."""
+    def request(self, i: int, t_planned: float = 0.0) -> Outgoing:
+        """Build request `i`, planned at `t_planned` s: body, first row's label, row, corruption."""
         rows = self.rows_for(i)
-        x = self.features_at(t_planned)
+        corruption, x = self.source_at(t_planned)
         body = '{"rows":[' + ",".join(json.dumps(x[r].tolist()) for r in rows) + "]}"
-        return body, int(self.y[rows[0]])
+        return Outgoing(body, int(self.y[rows[0]]), rows[0], corruption)
 
 
 @dataclass(frozen=True)
@@ -106,10 +122,10 @@ def failed_reply(error: str) -> Reply:
 
 
 def make_sample(
-    t_start: float, t_end: float, latency_ms: float, label: int, reply: Reply, request: int = -1
+    t_start: float, t_end: float, latency_ms: float, sent: Outgoing, reply: Reply, request: int = -1
 ) -> Sample:
-    """Combine timing, the first row's label and the reply into one sample."""
-    correct = reply.predicted == label if reply.predicted is not None else None
+    """Combine timing, what the request carried and the reply into one sample."""
+    correct = reply.predicted == sent.label if reply.predicted is not None else None
     return Sample(
         t_start=round(t_start, 6),
         t_end=round(t_end, 6),
@@ -119,11 +135,13 @@ def make_sample(
         region=reply.region,
         instance=reply.instance,
         predicted=reply.predicted,
-        label=label,
+        label=sent.label,
         correct=correct,
         model_version=reply.model_version,
         error=reply.error,
         request=request if request >= 0 else None,
+        row=sent.row,
+        corruption=sent.corruption,
     )
 
 

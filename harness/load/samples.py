@@ -25,7 +25,9 @@ class Sample:
     correct: bool | None = None
     model_version: str | None = None
     error: str | None = None
-    request: int | None = None  # index i of the schedule: which held-out rows it carried
+    request: int | None = None  # index i of the schedule
+    row: int | None = None  # held-out index of the request's first row (what drift scores read)
+    corruption: str | None = None  # the serving corruption (fault name) its rows carried, or None
 
     def to_json(self) -> str:
         """Encode as one JSON line (the worker → harness stream format)."""
@@ -68,7 +70,7 @@ def read_samples_csv(path: Path) -> list[Sample]:
 
 def _parse_row(row: dict[str, str]) -> Sample:
     def opt(key: str) -> str | None:
-        return row[key] or None
+        return row.get(key) or None  # .get: a CSV of an older run lacks the newer columns
 
     def opt_int(key: str) -> int | None:
         return int(row[key]) if row.get(key) else None
@@ -90,4 +92,6 @@ def _parse_row(row: dict[str, str]) -> Sample:
         model_version=opt("model_version"),
         error=opt("error"),
         request=opt_int("request"),
+        row=opt_int("row"),
+        corruption=opt("corruption"),
     )

@@ -110,18 +110,18 @@ class OpenLoopSchedule:
             self.stats.late_sends += 1
 
     def _fire(self, session: FastHttpSession, i: int) -> None:
-        body, label = self.feed.request(i, i / self.spec.rate)
+        sent = self.feed.request(i, i / self.spec.rate)
         t0 = self.spec.t0_epoch
         t_start, p0 = time.time() - t0, time.perf_counter()
         reply = failed_reply("internal: no reply recorded")
         try:
-            reply = self._post(session, body)
+            reply = self._post(session, sent.body)
         except gevent.GreenletExit:
             reply = failed_reply("aborted: worker stopped before the reply")
             raise
         finally:
             latency_ms = (time.perf_counter() - p0) * 1000.0
-            sample = make_sample(t_start, time.time() - t0, latency_ms, label, reply, i)
+            sample = make_sample(t_start, time.time() - t0, latency_ms, sent, reply, i)
             self.stats.completed += 1
             self.stats.ok += sample.ok
             self.emit(sample)

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.results import Drift, FaultResult
+from harness.results import Drift, DriftWindow, FaultResult
 
 MINOR = 0.1  # PSI bands: < 0.1 none, 0.1–0.25 minor, >= 0.25 major
 MAJOR = 0.25
@@ -156,9 +156,7 @@ def _cells(drift: Drift, x0: float, y0: float, w: float, h: float) -> list[Cell]
                     y=y0 + f * h,
                     fill=psi_color(psi) if psi is not None and name != "nodata" else "",
                     band=name,
-                    title=_tooltip(
-                        feature, window.index, window.start_s, window.end_s, psi, p, share
-                    ),
+                    title=_tooltip(feature, window, drift.min_rows, psi, p, share),
                     ks_drift=p is not None and p < KS_ALPHA,
                     nonfinite=share > 0,
                     feature=f,
@@ -170,16 +168,15 @@ def _cells(drift: Drift, x0: float, y0: float, w: float, h: float) -> list[Cell]
 
 def _tooltip(
     feature: str,
-    index: int,
-    start: float,
-    end: float,
+    window: DriftWindow,
+    min_rows: int,
     psi: float | None,
     p: float | None,
     share: float,
 ) -> str:
-    lines = [f"{feature} · window {index} ({start:g}–{end:g} s)"]
+    lines = [f"{feature} · window {window.index} ({window.start_s:g}–{window.end_s:g} s)"]
     if psi is None:
-        lines.append("PSI: no data (too few rows)")
+        lines.append(_not_enough(window, min_rows))
     else:
         lines.append(
             f"PSI {psi:.3f} ({band(psi)} drift)" if band(psi) != "none" else f"PSI {psi:.3f}"
@@ -188,6 +185,15 @@ def _tooltip(
         lines.append(f"KS p = {p:.3g}" + (" (drift)" if p < KS_ALPHA else ""))
     lines.append(f"non-finite values: {share:.1%}")
     return "\n".join(lines)
+
+
+def _not_enough(window: DriftWindow, min_rows: int) -> str:
+    """Why a cell was not judged: a small window is not enough data, never drift."""
+    if not min_rows:  # results written before windows recorded their size
+        return "PSI: no data — not enough data to judge (too few rows)"
+    if window.requests < min_rows:
+        return f"PSI: no data — not enough data to judge ({window.requests} requests; needs {min_rows})"
+    return f"PSI: no data — not enough data to judge (under {min_rows} finite values)"
 
 
 def _row_label(feature: str, width: float, y: float) -> Text:

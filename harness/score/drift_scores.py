@@ -1,13 +1,18 @@
-"""The drift matrix of a run: the rows every request carried, each window against the baseline."""
+"""The drift matrix of a run: the rows every request carried, each window against the clean rows.
+
+Which rows a request carried is read from its sample (`row`, `corruption`: recorded by the load
+worker when it built the request), never worked out again here.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from harness.errors import HarnessError
 from harness.load.samples import Sample
 from harness.observe.drift import drift_matrix
 from harness.pipeline.records import FEATURE_NAMES
@@ -17,50 +22,105 @@ from harness.scenario.plan import Plan
 from harness.score.timeline import bin_width
 
 WINDOWS_PER_BIN = 4  # a drift window spans at least this many timeline bins
-# PSI of a small sample is noisy (about (bins − 1) / rows even with no drift): a window holds at
-# least this many requests, so a clean window reads well under the 0.1 band.
-MIN_WINDOW_ROWS = 300
+# PSI of a small sample is noisy: on the reference stack's 20 features, the largest PSI of a
+# clean window against the 5,000 held-out rows reached 0.25 (major) at 300 rows and stayed
+# under 0.17 at 400 (3,000 simulated windows each). Windows are sized for WINDOW_ROWS requests;
+# one with fewer than MIN_WINDOW_ROWS finite values (a short last window, lost requests) is
+# not judged: its PSI and KS are None, "not enough data".
+WINDOW_ROWS = 400
+MIN_WINDOW_ROWS = 360
+
+Rows = Callable[[str], np.ndarray]  # corruption (fault) name → the rows it sent instead
 
 
 def served_rows(
-    plan: Plan, samples: Sequence[Sample], holdout: Path
+    samples: Sequence[Sample], clean: np.ndarray, corrupted: Rows
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(times, first row of each request) rebuilt from the seeded schedule, corruption included."""
-    with np.load(holdout) as data:
-        X = np.asarray(data["X"], dtype=np.float32)
-    n, batch, rate = len(X), plan.scenario.load.batch_size, plan.scenario.load.rate
-    order = np.random.default_rng(plan.seed).permutation(n)  # as harness.load.protocol.RowFeed
-    windows = [(f.at, f.end, corrupted_rows(plan, f, X)) for f in serving_faults(plan)]
-    picked = [s for s in samples if s.request is not None]
+    """(start times, first row) of each request whose sample records its row.
+
+    A sample names the corruption its request carried; `corrupted(name)` gives those rows.
+    """
+    picked = [s for s in samples if s.row is not None]
     times = np.array([s.t_start for s in picked], dtype=np.float64)
-    rows = np.empty((len(picked), X.shape[1]), dtype=np.float32)
+    rows = np.empty((len(picked), clean.shape[1]), dtype=np.float32)
+    sources: dict[str | None, np.ndarray] = {None: clean}
     for k, s in enumerate(picked):
-        i = int(s.request or 0)
-        source = next((x for a, b, x in windows if a <= i / rate < b), X)
-        rows[k] = source[order[(i * batch) % n]]
+        if s.corruption not in sources:
+            sources[s.corruption] = corrupted(str(s.corruption))
+        rows[k] = sources[s.corruption][int(s.row or 0)]
     return times, rows
 
 
-def drift(plan: Plan, samples: Sequence[Sample], holdout: Path) -> Drift | None:
-    """Per-feature PSI and KS p-value per window against the baseline phase's rows."""
-    times, rows = served_rows(plan, samples, holdout)
-    base = plan.phase("baseline")
-    reference = rows[(times >= base.start) & (times < base.end)]
-    if len(reference) == 0:
+def corruption_files(folder: Path, shape: tuple[int, ...]) -> Rows:
+    """Read the rows of corruption `name` from `folder/<name>.npz` (written before the run)."""
+
+    def read(name: str) -> np.ndarray:
+        path = folder / f"{name}.npz"
+        try:
+            with np.load(path) as data:
+                x = np.asarray(data["X"], dtype=np.float32)
+        except (OSError, KeyError, ValueError) as exc:
+            raise HarnessError(f"drift: cannot read the rows of corruption {name}: {exc}") from None
+        if x.shape != shape:
+            raise HarnessError(f"drift: {path} holds {x.shape} rows, the held-out set {shape}")
+        return x
+
+    return read
+
+
+def drift(
+    plan: Plan, samples: Sequence[Sample], holdout: Path, out_dir: Path | None = None
+) -> Drift | None:
+    """Per-feature PSI and KS p-value per window against the clean held-out rows.
+
+    The reference is every clean held-out row: the load draws its requests from them, so they
+    are the baseline's distribution, and far more of them than the baseline phase sends (300
+    requests at --time-scale 0.25, which alone make PSI noise reach the major band).
+    """
+    with np.load(holdout) as data:
+        clean = np.asarray(data["X"], dtype=np.float32)
+    times, rows = served_rows(samples, clean, _corrupted(plan, clean, out_dir))
+    if not len(times):
         return None
     width = bin_width(plan.duration_s)
-    needed = MIN_WINDOW_ROWS / plan.scenario.load.rate
-    window_s = width * max(WINDOWS_PER_BIN, math.ceil(needed / width))
-    m = drift_matrix(reference, times, rows, FEATURE_NAMES, window_s, 0.0, plan.duration_s)
+    needed = WINDOW_ROWS / plan.scenario.load.rate
+    window_s = width * max(WINDOWS_PER_BIN, math.ceil(needed / width - 1e-9))
+    m = drift_matrix(
+        clean, times, rows, FEATURE_NAMES, window_s, 0.0, plan.duration_s, MIN_WINDOW_ROWS
+    )
     grid = [[m.cell(f, w.index) for w in m.windows] for f in m.features]
+    edges = [w.start_s for w in m.windows] + [m.windows[-1].end_s]
+    counts = np.diff(np.searchsorted(np.sort(times), edges, side="left"))
     return Drift(
         window_s=window_s,
         features=list(m.features),
-        windows=[DriftWindow(index=w.index, start_s=w.start_s, end_s=w.end_s) for w in m.windows],
+        windows=[
+            DriftWindow(index=w.index, start_s=w.start_s, end_s=w.end_s, requests=int(c))
+            for w, c in zip(m.windows, counts, strict=True)
+        ],
         psi=[[_r(c.psi) for c in row] for row in grid],
         ks_pvalue=[[_r(c.ks_pvalue, 6) for c in row] for row in grid],
         nonfinite_share=[[round(c.nonfinite_share, 4) for c in row] for row in grid],
+        min_rows=MIN_WINDOW_ROWS,
     )
+
+
+def _corrupted(plan: Plan, clean: np.ndarray, out_dir: Path | None) -> Rows:
+    """Where the corrupted rows come from: the run folder's files, as the worker read them.
+
+    Without a run folder (a caller that does not pass it yet), the fault's rows are made again
+    by the same function that wrote those files, from the name the sample recorded.
+    """
+    if out_dir is not None:
+        return corruption_files(out_dir / "corruptions", clean.shape)
+    faults = {f.name: f for f in serving_faults(plan)}
+
+    def remake(name: str) -> np.ndarray:
+        if name not in faults:
+            raise HarnessError(f"drift: a sample names corruption {name!r}, no fault has it")
+        return corrupted_rows(plan, faults[name], clean)
+
+    return remake
 
 
 def _r(value: float | None, digits: int = 4) -> float | None:

@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from harness.errors import HarnessError
-from harness.load.protocol import RowFeed, encode_sample, failed_reply, make_sample, read_reply
+from harness.load.protocol import (
+    Outgoing,
+    RowFeed,
+    encode_sample,
+    failed_reply,
+    make_sample,
+    read_reply,
+)
 
 X = np.arange(12, dtype=np.float32).reshape(6, 2) / 4
 Y = np.array([0, 1, 0, 1, 1, 0], dtype=np.int64)
@@ -41,10 +48,29 @@ def test_other_seed_other_order() -> None:
 
 def test_body_and_label_of_a_batch() -> None:
     feed = RowFeed(X, Y, seed=1, batch_size=4)
-    body, label = feed.request(2)
+    body, label, row, corruption = feed.request(2)
     rows = feed.rows_for(2)
     assert json.loads(body) == {"rows": [X[r].tolist() for r in rows]}
-    assert label == Y[rows[0]]
+    assert label == Y[rows[0]] and row == rows[0] and corruption is None
+
+
+def test_a_request_in_a_corruption_window_names_it_and_sends_its_rows(tmp_path: Path) -> None:
+    np.savez(tmp_path / "unit-change.npz", X=X * 1000)
+    feed = RowFeed(X, Y, seed=1, batch_size=1)
+    feed.add_corruption(1.0, 2.0, tmp_path / "unit-change.npz")
+    before, inside, after = feed.request(3, 0.5), feed.request(3, 1.0), feed.request(3, 2.0)
+    row = feed.rows_for(3)[0]
+    assert before == after and (before.row, before.corruption) == (row, None)
+    assert json.loads(before.body) == {"rows": [X[row].tolist()]}
+    assert inside.corruption == "unit-change" and inside.row == row
+    assert json.loads(inside.body) == {"rows": [(X[row] * 1000).tolist()]}
+
+
+def test_the_sample_records_the_row_and_corruption_its_request_carried() -> None:
+    sent = Outgoing('{"rows":[[0.5]]}', 1, 4, "unit-change-s5")
+    sample = make_sample(1.0, 1.01, 10.0, sent, read_reply(200, reply_body(), 1), request=9)
+    assert (sample.request, sample.row, sample.corruption) == (9, 4, "unit-change-s5")
+    assert sample.label == 1 and sample.correct is True
 
 
 def test_load_npz_and_bad_files(tmp_path: Path) -> None:
@@ -93,16 +119,20 @@ def test_error_status_keeps_status_and_message() -> None:
     assert read_reply(500, None, 1).error == "HTTP 500"
 
 
+def sent(label: int) -> Outgoing:
+    return Outgoing('{"rows":[[0.5]]}', label, 0, None)
+
+
 def test_make_sample_sets_correct_only_when_predicted() -> None:
-    good = make_sample(1.0, 1.01, 10.0, label=1, reply=read_reply(200, reply_body(), 1))
-    wrong = make_sample(1.0, 1.01, 10.0, label=0, reply=read_reply(200, reply_body(), 1))
-    lost = make_sample(1.0, 1.5, 500.0, label=0, reply=failed_reply("timeout"))
+    good = make_sample(1.0, 1.01, 10.0, sent(1), reply=read_reply(200, reply_body(), 1))
+    wrong = make_sample(1.0, 1.01, 10.0, sent(0), reply=read_reply(200, reply_body(), 1))
+    lost = make_sample(1.0, 1.5, 500.0, sent(0), reply=failed_reply("timeout"))
     assert (good.correct, wrong.correct, lost.correct) == (True, False, None)
     assert (lost.status, lost.ok, lost.label, lost.error) == (0, False, 0, "timeout")
 
 
 def test_fast_encoder_matches_sample_to_json() -> None:
-    sample = make_sample(1.0, 1.5, 500.0, label=0, reply=failed_reply('timeout "x"\n'))
+    sample = make_sample(1.0, 1.5, 500.0, sent(0), reply=failed_reply('timeout "x"\n'))
     assert encode_sample(sample) == sample.to_json()
-    ok = make_sample(1.0, 1.01, 10.0, label=1, reply=read_reply(200, reply_body(), 1))
+    ok = make_sample(1.0, 1.01, 10.0, sent(1), reply=read_reply(200, reply_body(), 1))
     assert encode_sample(ok) == ok.to_json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -19,6 +20,9 @@ FULL = Sample(
     label=0,
     correct=False,
     model_version="v2",
+    request=7,
+    row=4211,
+    corruption="unit-change-s3",
 )
 FAILED = Sample(
     t_start=2.0,
@@ -60,3 +64,16 @@ def test_csv_is_readable_while_open(tmp_path: Path) -> None:
     writer.write(FULL)
     assert read_samples_csv(path) == [FULL]
     writer.close()
+
+
+def test_csv_of_an_older_run_without_row_columns_still_reads(tmp_path: Path) -> None:
+    path = tmp_path / "samples.csv"
+    writer = SampleCsvWriter(path)
+    writer.write(FAILED)
+    writer.close()
+    with path.open(newline="") as fh:
+        rows = list(csv.reader(fh))
+    with path.open("w", newline="") as fh:
+        csv.writer(fh).writerows(r[:-2] for r in rows)  # without `row` and `corruption`
+    (sample,) = read_samples_csv(path)
+    assert sample == FAILED and sample.row is None and sample.corruption is None

@@ -209,3 +209,24 @@ def test_bad_shapes_and_windows_are_programming_errors() -> None:
         drift_matrix(reference, np.zeros(3), np.zeros((4, 2)), ["a", "b"], 10.0, 0.0, 10.0)
     with pytest.raises(ValueError, match="windows"):
         drift_matrix(reference, np.zeros(4), np.zeros((4, 2)), ["a", "b"], 0.0, 0.0, 10.0)
+
+
+def test_clean_windows_of_the_judged_size_stay_below_major() -> None:
+    """The noise floor the run's window size rests on (harness/score/drift_scores.py)."""
+    from harness.score.drift_scores import MIN_WINDOW_ROWS
+
+    g = rng(11)
+    n, windows = 5000, 150
+    columns = [g.normal(size=n), g.lognormal(3, 1, n), g.exponential(2, n), g.uniform(size=n)]
+    population = np.stack(columns * 5, axis=1)  # 20 features, as the reference stack's
+    picks = g.integers(0, n, MIN_WINDOW_ROWS * windows)
+    times = (np.arange(MIN_WINDOW_ROWS * windows) + 0.5) / MIN_WINDOW_ROWS
+    names = [f"f{j}" for j in range(20)]
+    m = drift_matrix(population, times, population[picks], names, 1.0, 0.0, float(windows),
+                     min_rows=MIN_WINDOW_ROWS)  # fmt: skip
+    worst = max(v for v in m.max_psi_by_window() if v is not None)
+    assert worst < 0.25
+    # 100-row windows (the short last window that read as drift): noise alone reaches "major"
+    small = drift_matrix(population, times, population[picks], names, 100 / MIN_WINDOW_ROWS,
+                         0.0, float(windows))  # fmt: skip
+    assert max(v for v in small.max_psi_by_window() if v is not None) >= 0.25

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from harness.errors import HarnessError
 from harness.events import FaultInjected, FaultReverted, QualityAlert
-from harness.load.protocol import RowFeed
+from harness.load.protocol import Reply, RowFeed, make_sample
 from harness.load.samples import Sample
 from harness.observe.integrity import AckedRecord, StoreContents, audit
 from harness.observe.quality_probe import LagPoint
@@ -17,7 +20,7 @@ from harness.pipeline.serving_skew import prepare_windows
 from harness.pipeline.session import PipelineOutcome
 from harness.scenario.loader import load_scenario
 from harness.scenario.plan import Plan, make_plan
-from harness.score.drift_scores import served_rows
+from harness.score.drift_scores import corruption_files, drift, served_rows
 from harness.score.integrity_scores import integrity
 from harness.score.scorer import score
 
@@ -89,25 +92,126 @@ def test_data_fault_recovers_when_accuracy_is_back(tmp_path: Path) -> None:
     assert result.target == "serving"
 
 
-def test_rows_rebuilt_by_the_harness_are_the_rows_the_worker_sent(tmp_path: Path) -> None:
-    plan = plan_of(tmp_path)
-    rng = np.random.default_rng(0)
-    holdout = tmp_path / "holdout.npz"
-    np.savez(holdout, X=rng.normal(100, 10, (50, 20)).astype(np.float32), y=np.zeros(50, np.int64))
-    feed = RowFeed.load(holdout, plan.seed, 1)
-    for start, end, path in prepare_windows(plan, holdout, tmp_path):
+def worker_run(
+    plan: Plan, holdout: Path, out_dir: Path, seed: int
+) -> tuple[list[Sample], list[str]]:
+    """Samples as the load worker makes them (every reply right), and the bodies it sent."""
+    feed = RowFeed.load(holdout, seed, plan.scenario.load.batch_size)
+    for start, end, path in prepare_windows(plan, holdout, out_dir):
         feed.add_corruption(start, end, path)
-    samples = [Sample(i / 10, i / 10, True, 200, 1.0, request=i) for i in range(0, 300, 7)]
-    _, rows = served_rows(plan, samples, holdout)
-    for k, s in enumerate(samples):
-        i = int(s.request or 0)
-        sent = feed.features_at(i / plan.scenario.load.rate)[feed.rows_for(i)[0]]
-        assert np.array_equal(rows[k], sent, equal_nan=True)
-    corrupted = [k for k, s in enumerate(samples) if 12 <= (s.request or 0) / 10 < 16]
-    assert corrupted and any(
-        not np.array_equal(rows[k], feed.x[feed.rows_for(samples[k].request or 0)[0]])
-        for k in corrupted
-    )
+    rate = plan.scenario.load.rate
+    samples, bodies = [], []
+    for i in range(round(plan.duration_s * rate)):
+        sent = feed.request(i, i / rate)
+        reply = Reply(ok=True, status=200, predicted=sent.label)
+        samples.append(make_sample(i / rate, i / rate + 0.01, 10.0, sent, reply, i))
+        bodies.append(sent.body)
+    return samples, bodies
+
+
+def worker_samples(plan: Plan, holdout: Path, out_dir: Path, seed: int) -> list[Sample]:
+    return worker_run(plan, holdout, out_dir, seed)[0]
+
+
+def holdout_file(tmp_path: Path, n: int = 5000, seed: int = 0) -> Path:
+    """Clean rows shaped like the reference stack's: skewed, heavy-tailed, bimodal columns."""
+    g = np.random.default_rng(seed)
+    kinds = [
+        g.normal(size=n),
+        g.lognormal(3, 1, n),
+        g.exponential(2, n),
+        np.concatenate([g.normal(-2, 0.5, n // 2), g.normal(2, 0.5, n - n // 2)]),
+    ]
+    X = np.stack([g.permutation(kinds[j % 4]) for j in range(20)], axis=1).astype(np.float32)
+    path = tmp_path / "holdout.npz"
+    np.savez(path, X=X, y=g.integers(0, 2, n))
+    return path
+
+
+def test_drift_reads_the_rows_each_request_carried_not_a_replayed_order(tmp_path: Path) -> None:
+    plan = plan_of(tmp_path)
+    holdout = holdout_file(tmp_path, n=50)
+    # The worker's order comes from another seed than the plan's: whatever the order, the
+    # scores must read the rows recorded in each sample.
+    samples, bodies = worker_run(plan, holdout, tmp_path, seed=plan.seed + 1)
+    clean = np.load(holdout)["X"]
+    _, rows = served_rows(samples, clean, corruption_files(tmp_path / "corruptions", clean.shape))
+    for k, body in enumerate(bodies):
+        carried = np.float32(json.loads(body)["rows"][0])
+        assert np.array_equal(rows[k], carried, equal_nan=True), k
+    corrupted = [s for s in samples if s.corruption is not None]
+    assert {s.corruption for s in corrupted} == {"skew"}
+    assert {int(s.t_start) for s in corrupted} == set(range(12, 16))
+
+
+def test_a_sample_naming_a_missing_corruption_is_an_error(tmp_path: Path) -> None:
+    clean = np.zeros((5, 20), np.float32)
+    sample = Sample(1.0, 1.0, True, 200, 1.0, row=2, corruption="gone")
+    with pytest.raises(HarnessError, match="corruption gone"):
+        served_rows([sample], clean, corruption_files(tmp_path, clean.shape))
+
+
+CLEAN_RUN = """name: clean
+seed: 42
+stack:
+  architecture: active-passive
+  regions: [{name: a}, {name: b}]
+load:
+  rate: 40
+  phases: {baseline: 30s, fault: 70s, recovery: 30s}
+faults:
+  - {kind: region_outage, name: down, target: {region: a}, mode: kill, at: 35s, duration: 60s}
+"""
+
+
+@pytest.mark.parametrize("scale", [0.1, 0.25, 1.0])
+def test_a_run_that_changes_no_data_shows_no_major_drift(tmp_path: Path, scale: float) -> None:
+    path = tmp_path / "clean.yaml"
+    path.write_text(CLEAN_RUN)
+    plan = make_plan(load_scenario(path)[0], time_scale=scale)
+    holdout = holdout_file(tmp_path)
+    result = drift(plan, worker_samples(plan, holdout, tmp_path, plan.seed), holdout, tmp_path)
+    assert result is not None
+    judged = [p for row in result.psi for p in row if p is not None]
+    assert judged or scale < 0.25  # at 0.1 no window holds enough rows to be judged
+    assert max(judged, default=0.0) < 0.25
+    for w, window in enumerate(result.windows):
+        column = [row[w] for row in result.psi]
+        if window.requests < result.min_rows:  # e.g. the short last window
+            assert column == [None] * 20, window
+        else:
+            assert None not in column, window
+
+
+def test_a_short_last_window_is_not_enough_data(tmp_path: Path) -> None:
+    path = tmp_path / "clean.yaml"
+    path.write_text(CLEAN_RUN)
+    plan = make_plan(load_scenario(path)[0], time_scale=0.25)  # 32.5 s: the last window is short
+    holdout = holdout_file(tmp_path)
+    result = drift(plan, worker_samples(plan, holdout, tmp_path, plan.seed), holdout, tmp_path)
+    assert result is not None
+    last = result.windows[-1]
+    assert last.end_s == 32.5 and last.requests < result.min_rows
+    assert all(row[-1] is None for row in result.psi)
+    assert all(row[-1] is None for row in result.ks_pvalue)
+
+
+def test_a_serving_corruption_shows_in_its_window_only(tmp_path: Path) -> None:
+    path = tmp_path / "skew.yaml"
+    path.write_text(CLEAN_RUN.replace(
+        "  - {kind: region_outage, name: down, target: {region: a}, mode: kill, at: 35s, duration: 60s}",
+        "  - {kind: corrupt_data, name: skew, target: serving, corruption: scaling, severity: 5,"
+        " at: 40s, duration: 40s}",
+    ))  # fmt: skip
+    plan = make_plan(load_scenario(path)[0])
+    holdout = holdout_file(tmp_path)
+    result = drift(plan, worker_samples(plan, holdout, tmp_path, plan.seed), holdout, tmp_path)
+    assert result is not None
+    inside = [w for w, win in enumerate(result.windows) if win.start_s >= 40 and win.end_s <= 80]
+    outside = [w for w, win in enumerate(result.windows) if win.end_s <= 40 or win.start_s >= 80]
+    assert inside and outside
+    assert all(min(row[w] or 0 for row in result.psi) >= 0.25 for w in inside)
+    assert all(max(row[w] or 0 for row in result.psi) < 0.25 for w in outside)
 
 
 def outcome(lost_region_at: float | None) -> PipelineOutcome:
