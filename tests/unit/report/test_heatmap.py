@@ -93,3 +93,26 @@ def test_a_window_too_small_to_judge_says_not_enough_data_with_its_size() -> Non
     assert "not enough data to judge (100 requests; needs 360)" in cells[0, 2].title
     assert "drift" not in cells[0, 2].title.split("\n")[1].replace("not enough data", "")
     assert "not enough data to judge (under 360 finite values)" in cells[1, 1].title
+
+
+def test_long_feature_names_are_cut_with_the_full_name_kept() -> None:
+    drift = _drift(1, 4).model_copy(update={"features": ["x" * 80]})
+    (row,) = build_heatmap(drift, []).rows
+    assert row.text.endswith("…") and len(row.text) < 80 and row.full == "x" * 80
+
+
+def test_fault_lanes_follow_the_window_axis() -> None:
+    heatmap = build_heatmap(
+        _drift(3, 10), [_fault("cut", 40.0, 100.0), _fault("open", 150.0, None)]
+    )
+    cut, still_open = heatmap.lanes
+    left = heatmap.grid_x
+    assert cut.x == pytest.approx(left + 2 * heatmap.cell_w)  # t=40 s starts window 2
+    assert cut.w == pytest.approx(3 * heatmap.cell_w)
+    assert still_open.x + still_open.w == pytest.approx(left + heatmap.grid_w)  # to the end
+    assert still_open.y > cut.y  # one lane each
+
+
+def test_fault_never_injected_gets_no_lane() -> None:
+    assert build_heatmap(_drift(1, 2), [_fault("late", 0.0, 1.0).model_copy(
+        update={"injected_at": None})]).lanes == []  # fmt: skip
