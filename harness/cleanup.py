@@ -1,24 +1,14 @@
-"""Remove what earlier runs left behind: labelled containers, networks, volumes and processes."""
+"""Remove what earlier runs left behind, backend by backend (containers, networks, processes)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import psutil
 
-from harness.backends.docker_engine import connect
-from harness.backends.docker_names import (
-    IN_CONTAINER_ENV,
-    OWNER_PID_ENV,
-    RUN_ID_ENV,
-    owner_pid,
-)
-from harness.backends.docker_sweep import Sweep, sweep_labelled
-from harness.errors import BackendError
-
-KILL_WAIT_S = 5.0
+from harness.backends import BACKENDS
+from harness.backends.base import RemoveOwner
 
 
 @dataclass(frozen=True)
@@ -27,7 +17,12 @@ class CleanupReport:
 
     removed: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()
-    engine_checked: bool = False  # False when no Docker engine answered (only processes looked at)
+    unchecked: tuple[str, ...] = ()  # `backend: why` of each that could not look
+
+    @property
+    def engine_checked(self) -> bool:
+        """Whether every backend could look for leftovers (for docker: an engine answered)."""
+        return not self.unchecked
 
 
 def cleanup(run_id: str | None = None) -> CleanupReport:
@@ -52,62 +47,12 @@ def owner_dead(pid: int | None) -> bool:
         return False  # someone else's live process
 
 
-def _clean(run_id: str | None, remove_owner: Callable[[int | None], bool]) -> CleanupReport:
-    docker_sweep, checked = _docker(run_id, remove_owner)
-    procs = _processes(run_id, remove_owner)
+def _clean(run_id: str | None, remove_owner: RemoveOwner) -> CleanupReport:
+    # Best-ranked first (docker before process): as the backends were tried, so they are swept.
+    ranked = sorted(BACKENDS.items(), key=lambda item: -item[1].auto_rank)
+    sweeps = [(kind, cls.sweep_leftovers(run_id, remove_owner)) for kind, cls in ranked]
     return CleanupReport(
-        removed=tuple(docker_sweep.removed + procs.removed),
-        failed=tuple(docker_sweep.failed + procs.failed),
-        engine_checked=checked,
+        removed=tuple(item for _, sweep in sweeps for item in sweep.removed),
+        failed=tuple(item for _, sweep in sweeps for item in sweep.failed),
+        unchecked=tuple(f"{kind}: {sweep.skipped}" for kind, sweep in sweeps if sweep.skipped),
     )
-
-
-def _docker(run_id: str | None, remove_owner: Callable[[int | None], bool]) -> tuple[Sweep, bool]:
-    try:
-        client = connect()
-    except BackendError:
-        return Sweep(), False  # no engine, nothing of ours can run in it
-    try:
-        return sweep_labelled(client, run_id, lambda labels: remove_owner(owner_pid(labels))), True
-    finally:
-        client.close()
-
-
-def _processes(run_id: str | None, remove_owner: Callable[[int | None], bool]) -> Sweep:
-    sweep = Sweep()
-    victims = [
-        (proc, marker) for proc, marker, owner in _marked_processes(run_id) if remove_owner(owner)
-    ]
-    for proc, marker in victims:
-        try:
-            label = f"process {proc.pid} ({' '.join(proc.cmdline())[:100]}; run {marker})"
-            proc.kill()
-        except psutil.NoSuchProcess:
-            continue
-        except psutil.AccessDenied as exc:
-            sweep.failed.append(f"process {proc.pid}: {exc}")
-            continue
-        sweep.removed.append(label)
-    psutil.wait_procs([proc for proc, _ in victims], timeout=KILL_WAIT_S)
-    return sweep
-
-
-def _marked_processes(run_id: str | None) -> list[tuple[psutil.Process, str, int | None]]:
-    """Processes carrying HARNESS_RUN_ID (of `run_id` if given) outside containers, not us."""
-    me = psutil.Process()
-    protected = {me.pid, *(parent.pid for parent in me.parents())}
-    found = []
-    for proc in psutil.process_iter():
-        if proc.pid in protected:
-            continue
-        try:
-            env = proc.environ()
-        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
-            continue
-        marker = env.get(RUN_ID_ENV)
-        # Processes inside containers go with their container (the engine removes them).
-        if not marker or env.get(IN_CONTAINER_ENV) == "1" or run_id not in (None, marker):
-            continue
-        owner = env.get(OWNER_PID_ENV, "")
-        found.append((proc, marker, int(owner) if owner.isdigit() else None))
-    return found

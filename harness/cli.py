@@ -99,6 +99,10 @@ def cleanup(run_id: str | None) -> None:
     report = do_cleanup(run_id)
     for item in report.removed:
         click.echo(f"removed {item}")
+    for item in report.failed:
+        click.echo(f"could not remove {item}", err=True)
+    for why in report.unchecked:
+        click.echo(f"not checked: {why}", err=True)
     click.echo(f"{len(report.removed)} item(s) removed")
 
 

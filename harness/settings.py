@@ -5,21 +5,25 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# Markers the harness sets on what it starts (read back by cleanup, the reaper and the proxy).
+RUN_ID_ENV = "HARNESS_RUN_ID"
+OWNER_PID_ENV = "HARNESS_OWNER_PID"
+IN_CONTAINER_ENV = "HARNESS_IN_CONTAINER"
+
 ENV_VARS = {
     "HARNESS_CACHE_DIR": "where built models (and later images) are cached",
     "HARNESS_REPORTS_DIR": "default parent folder of run folders (default ./reports)",
     "HARNESS_START_TIMEOUT": "seconds a service may take to become ready (default 60)",
-    "HARNESS_RUN_ID": "set by the harness on every process it starts; marks leftovers",
+    RUN_ID_ENV: "set by the harness on every process it starts; marks leftovers",
     "HARNESS_BASE_IMAGE": "base image of the service images (default python:3.11-slim)",
     "HARNESS_PULL_TIMEOUT": "seconds a base image pull may stay silent before the offline base "
     "is used instead (default 15)",
     "HARNESS_DEBIAN_MIRROR": "Debian mirror debootstrap uses for the offline base image "
     "(default http://deb.debian.org/debian)",
-    "HARNESS_OWNER_PID": "set by the harness on every process it starts: the harness's pid, so "
+    OWNER_PID_ENV: "set by the harness on every process it starts: the harness's pid, so "
     "leftovers of crashed runs can be told from live ones",
-    "HARNESS_IN_CONTAINER": "set by the docker backend in every container; lets the proxy bind "
-    "0.0.0.0 and dial container names there (read in harness/netproxy/addr.py, which ships "
-    "alone in its image)",
+    IN_CONTAINER_ENV: "set by the docker backend in every container; lets the proxy bind "
+    "0.0.0.0 and dial container names there (read in harness/netproxy/addr.py)",
 }
 
 

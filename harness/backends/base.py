@@ -7,9 +7,32 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from harness.errors import BackendError
 from harness.registry import Registry
+
+LOG_TAIL_LINES = 15  # lines of an instance's log a start error shows
+
+# Given the harness pid that owns a leftover (None when unknown): remove it?
+RemoveOwner = Callable[[int | None], bool]
+
+
+@dataclass
+class Sweep:
+    """What a leftover sweep removed and what it could not (each as `kind name: reason`)."""
+
+    removed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    skipped: str = ""  # why the backend could not look at all (no engine answers), if so
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    """The last lines of a log file (empty if there is none)."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +119,22 @@ class Backend(abc.ABC):
     """Runs instances for one run; `teardown` removes everything it started."""
 
     name: str = ""
+    # `--backend auto` asks the available() of each backend, highest rank first.
+    auto_rank: ClassVar[int] = 0
+
+    @classmethod
+    def available(cls) -> tuple[bool, str]:
+        """Whether this backend can run instances here now, and why (`--backend auto`)."""
+        return True, f"the {cls.name} backend runs anywhere"
+
+    @classmethod
+    def sweep_leftovers(cls, run_id: str | None, remove_owner: RemoveOwner) -> Sweep:
+        """Remove what earlier runs of this backend left behind; nothing by default.
+
+        Only what run `run_id` (or any run, when None) started and whose owner `remove_owner`
+        accepts; never what this harness process started.
+        """
+        return Sweep()
 
     def __init__(self, run: RunInfo) -> None:
         self.run = run

@@ -14,18 +14,27 @@ import requests
 from docker.models.containers import Container
 
 from harness.backends import docker_names as names
-from harness.backends.base import BACKENDS, Backend, InstanceHandle, RunInfo, ServiceSpec
+from harness.backends.base import (
+    BACKENDS,
+    Backend,
+    InstanceHandle,
+    RemoveOwner,
+    RunInfo,
+    ServiceSpec,
+    Sweep,
+    log_tail,
+)
 from harness.backends.docker_engine import (
     ENGINE_ERRORS,
     connect,
+    engine_answers,
     engine_call,
     host_port,
-    log_tail,
     save_logs,
 )
 from harness.backends.docker_networks import RunNetworks
 from harness.backends.docker_pods import create_net_holder, create_service, create_sidecars
-from harness.backends.docker_sweep import Sweep, remove_objects, sweep_labelled
+from harness.backends.docker_sweep import remove_objects, sweep_labelled
 from harness.errors import BackendError, StackStartError
 
 EXIT_WAIT_S = {signal.SIGKILL: 30.0, signal.SIGTERM: 10.0}
@@ -48,6 +57,28 @@ class DockerBackend(Backend):
     """
 
     name = "docker"
+    auto_rank = 10  # closest to production: preferred whenever an engine answers
+
+    @classmethod
+    def available(cls) -> tuple[bool, str]:
+        """Whether a Docker engine answers."""
+        if engine_answers():
+            return True, "a Docker engine answers"
+        return False, "no Docker engine answers"
+
+    @classmethod
+    def sweep_leftovers(cls, run_id: str | None, remove_owner: RemoveOwner) -> Sweep:
+        """Remove labelled containers, networks and volumes; unchecked when no engine answers."""
+        try:
+            client = connect()
+        except BackendError:
+            return Sweep(skipped="no Docker engine answers")  # nothing of ours can run then
+        try:
+            return sweep_labelled(
+                client, run_id, lambda labels: remove_owner(names.owner_pid(labels))
+            )
+        finally:
+            client.close()
 
     def __init__(self, run: RunInfo, images: dict[str, str] | None = None) -> None:
         super().__init__(run)

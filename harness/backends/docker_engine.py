@@ -1,4 +1,4 @@
-"""The Docker engine as the backend sees it: connect, and engine failures as BackendError."""
+"""The Docker engine: the one probe and hint, and engine failures as BackendError."""
 
 from __future__ import annotations
 
@@ -14,29 +14,32 @@ from docker.models.containers import Container
 from harness.errors import BackendError
 
 ENGINE_HINT = (
-    "start the engine (as root: `service docker start`, or `dockerd >/var/log/dockerd.log 2>&1 &`), "
-    "or run with `--backend process`"
+    "start an engine (as root, `scripts/ensure-docker.sh` installs and starts one; "
+    "or `service docker start`), or run with `--backend process`"
 )
-LOG_TAIL_LINES = 15
+CONNECT_TIMEOUT_S = 30.0  # per engine call: a slow engine is not a missing one
+PROBE_TIMEOUT_S = 3.0  # a yes/no question (`--backend auto`, tests) must answer quickly
 
 # What the SDK raises when the engine is gone or refuses: its own errors and raw requests ones.
 ENGINE_ERRORS = (docker.errors.DockerException, requests.RequestException)
 
 
-def connect() -> docker.DockerClient:
-    """A client whose engine answers `ping`; BackendError with a hint if none does."""
+def connect(
+    timeout_s: float = CONNECT_TIMEOUT_S, error: type[BackendError] = BackendError
+) -> docker.DockerClient:
+    """A client whose engine answers `ping`; `error` (a BackendError) with the hint if none does."""
     try:
-        client = docker.from_env(version="auto", timeout=30)
+        client = docker.from_env(version="auto", timeout=timeout_s)
         client.ping()
     except ENGINE_ERRORS as exc:
-        raise BackendError(f"no Docker engine answers ({_short(exc)})", hint=ENGINE_HINT) from None
+        raise error(f"no Docker engine answers ({_short(exc)})", hint=ENGINE_HINT) from None
     return client
 
 
-def engine_answers() -> bool:
+def engine_answers(timeout_s: float = PROBE_TIMEOUT_S) -> bool:
     """Whether a Docker engine answers `ping` right now."""
     try:
-        connect().close()
+        connect(timeout_s).close()
     except BackendError:
         return False
     return True
@@ -67,14 +70,6 @@ def save_logs(container: Container, path: Path) -> None:
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
         tmp.write(data)
     Path(tmp.name).replace(path)
-
-
-def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
-    """The last lines of a saved log (empty if there is none)."""
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
 
 
 def host_port(container: Container, key: str) -> int | None:

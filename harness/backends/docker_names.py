@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness.backends.base import RunInfo, ServiceSpec
+from harness.settings import IN_CONTAINER_ENV, OWNER_PID_ENV, RUN_ID_ENV
 
 LABEL_RUN_ID = "harness.run-id"
 LABEL_SCENARIO = "harness.scenario"
@@ -18,10 +19,6 @@ LABEL_ROLE = "harness.role"  # on containers: ROLE_SERVICE, or ROLE_NET for the 
 ROLE_SERVICE = "service"
 ROLE_NET = "net"
 ROLE_SIDECAR = "sidecar"
-
-RUN_ID_ENV = "HARNESS_RUN_ID"
-OWNER_PID_ENV = "HARNESS_OWNER_PID"
-IN_CONTAINER_ENV = "HARNESS_IN_CONTAINER"
 
 CONTAINER_PORT = 8080
 SIDECAR_PORT_BASE = 8169  # sidecar i listens on 127.0.0.1:8169+i inside the instance's namespace

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import docker
 
+from harness.backends.base import Sweep
 from harness.backends.docker_engine import ENGINE_ERRORS, is_not_found, save_logs
 from harness.backends.docker_names import (
     LABEL_INSTANCE,
@@ -19,14 +19,6 @@ from harness.backends.docker_names import (
 )
 
 Select = Callable[[dict[str, str]], bool]
-
-
-@dataclass
-class Sweep:
-    """What a sweep removed and what it could not (each as `kind name: reason`)."""
-
-    removed: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
 
 
 def remove_objects(objects: Iterable[Any], kind: str, sweep: Sweep, logs_dir: Path | None) -> None:

@@ -13,11 +13,19 @@ from pathlib import Path
 
 import requests
 
-from harness.backends.base import BACKENDS, Backend, InstanceHandle, RunInfo, ServiceSpec
+from harness.backends.base import (
+    BACKENDS,
+    Backend,
+    InstanceHandle,
+    RemoveOwner,
+    RunInfo,
+    ServiceSpec,
+    Sweep,
+    log_tail,
+)
+from harness.backends.process_sweep import sweep_processes
 from harness.errors import StackStartError
-
-RUN_ID_ENV = "HARNESS_RUN_ID"
-LOG_TAIL_LINES = 15
+from harness.settings import OWNER_PID_ENV, RUN_ID_ENV
 
 
 def free_port() -> int:
@@ -27,19 +35,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
-    """The last lines of a log file (empty if there is none)."""
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
 @BACKENDS.register("process")
 class ProcessBackend(Backend):
     """Subprocesses in their own sessions (Ctrl-C reaches the harness, which reverts first)."""
 
     name = "process"
+
+    @classmethod
+    def available(cls) -> tuple[bool, str]:
+        """Local subprocesses run anywhere."""
+        return True, "local subprocesses run anywhere"
+
+    @classmethod
+    def sweep_leftovers(cls, run_id: str | None, remove_owner: RemoveOwner) -> Sweep:
+        """Kill the processes earlier runs started (they carry the run id in their env)."""
+        return sweep_processes(run_id, remove_owner)
 
     def __init__(self, run: RunInfo) -> None:
         super().__init__(run)
@@ -74,7 +84,7 @@ class ProcessBackend(Backend):
 
     def _popen(self, argv: list[str], log_path: Path, spec: ServiceSpec) -> subprocess.Popen[bytes]:
         env = {**os.environ, **spec.env, RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"}
-        env["HARNESS_OWNER_PID"] = str(os.getpid())  # reap_leftovers tells crashed runs by it
+        env[OWNER_PID_ENV] = str(os.getpid())  # reap_leftovers tells crashed runs by it
         with log_path.open("ab") as log:
             return subprocess.Popen(
                 argv,

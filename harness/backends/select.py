@@ -1,4 +1,4 @@
-"""Pick the backend for `--backend auto`: docker when an engine answers, else process."""
+"""Pick the backend for `--backend auto`: the best-ranked one that is available here."""
 
 from __future__ import annotations
 
@@ -8,33 +8,25 @@ from harness.errors import HarnessError
 AUTO = "auto"
 
 
-def docker_engine_answers(timeout_s: float = 3.0) -> bool:
-    """Whether a Docker engine answers a ping (through the docker SDK)."""
-    try:
-        import docker
-        from docker.errors import DockerException
-    except ImportError:
-        return False
-    try:
-        client = docker.from_env(version="auto", timeout=timeout_s)
-    except DockerException:
-        return False
-    try:
-        return bool(client.ping())
-    except (DockerException, OSError):
-        return False
-    finally:
-        client.close()
-
-
 def choose_backend(name: str) -> tuple[str, str]:
     """(backend name, why it was chosen); an unknown name is a HarnessError with suggestions."""
     if name == AUTO:
-        if "docker" in BACKENDS and docker_engine_answers():
-            return "docker", "a Docker engine answers"
-        return "process", "no Docker engine answers"
+        return _auto()
     if name not in BACKENDS:
-        raise HarnessError(
-            BACKENDS.unknown_message(name), hint="use --backend auto, docker or process"
-        )
+        kinds = ", ".join([AUTO, *BACKENDS.kinds()])
+        raise HarnessError(BACKENDS.unknown_message(name), hint=f"use --backend {kinds}")
     return name, "asked for"
+
+
+def _auto() -> tuple[str, str]:
+    """The first available backend by rank; the reasons of those passed over say why."""
+    passed: list[str] = []
+    ranked = sorted(BACKENDS.items(), key=lambda item: -item[1].auto_rank)
+    for kind, cls in ranked:
+        ok, why = cls.available()
+        if ok:
+            return kind, "; ".join(passed) or why
+        passed.append(why)
+    raise HarnessError(
+        f"no backend can run here ({'; '.join(passed)})", hint="see README, 'Backends'"
+    )

@@ -1,17 +1,17 @@
-"""The Docker engine connection and the error family of image building."""
+"""The Docker engine connection of image building, and its error family."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import docker
-import docker.errors
-
+from harness.backends.docker_engine import ENGINE_HINT
+from harness.backends.docker_engine import connect as connect_engine
 from harness.errors import BackendError
 
-ENGINE_HINT = (
-    "run `scripts/ensure-docker.sh` (as root it installs and starts one), or use --backend process"
-)
+__all__ = ["ENGINE_HINT", "ImageError", "connect", "engine_arch"]
+
+# Builds stream for minutes and may stay silent longer than a backend call: the SDK's default.
+BUILD_TIMEOUT_S = 60.0
 
 
 class ImageError(BackendError):
@@ -20,20 +20,10 @@ class ImageError(BackendError):
 
 def connect() -> Any:
     """Return a `docker.DockerClient` for the local engine; ImageError when none answers."""
-    try:
-        client = docker.from_env(version="auto")
-        client.ping()
-    except docker.errors.DockerException as exc:
-        raise ImageError(f"no Docker engine answers ({_short(exc)})", hint=ENGINE_HINT) from None
-    return client
+    return connect_engine(BUILD_TIMEOUT_S, error=ImageError)
 
 
 def engine_arch(client: Any) -> str:
     """The engine's CPU architecture in wheel-tag spelling (`x86_64`, `aarch64`)."""
     arch = str(client.info().get("Architecture", "x86_64"))
     return {"amd64": "x86_64", "arm64": "aarch64"}.get(arch, arch)
-
-
-def _short(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__

@@ -56,6 +56,7 @@ IMAGE_SPECS: tuple[ImageSpec, ...] = (
             "harness/__init__.py",
             "harness/errors.py",
             "harness/registry.py",
+            "harness/settings.py",
             "harness/netproxy",
         ),
         ("aiohttp", "pydantic"),

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import os
 
+from harness.settings import IN_CONTAINER_ENV
+
 LOOPBACK = "127.0.0.1"
 ANY_HOST = "0.0.0.0"
-IN_CONTAINER_ENV = "HARNESS_IN_CONTAINER"
 _LISTEN_HOSTS = frozenset({"", "0.0.0.0", "::", "localhost", LOOPBACK})
 _UPSTREAM_HOSTS = frozenset({"", "localhost", LOOPBACK})
 

@@ -156,20 +156,21 @@ on_both_backends = pytest.mark.parametrize("backend", ["process", "docker"], ind
 
 def require_docker() -> None:
     """Fail under CI=true, skip elsewhere, when no Docker engine answers."""
-    from harness.backends.select import docker_engine_answers
+    from harness.backends.docker_engine import engine_answers
+    from harness.settings import is_ci
 
-    if docker_engine_answers():
+    if engine_answers():
         return
     message = "no Docker engine answers (make test starts one when run as root on Debian)"
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+    if is_ci():
         pytest.fail(message)
     pytest.skip(message)
 
 
 def _docker_available() -> bool:
-    from harness.backends.select import docker_engine_answers
+    from harness.backends.docker_engine import engine_answers
 
-    return docker_engine_answers()
+    return engine_answers()
 
 
 def docker_leftovers(run_id: str | None = None, owner_pid: int | None = None) -> list[str]:

@@ -16,13 +16,17 @@ import requests
 from harness import settings
 from harness.backends.base import ServiceSpec
 from harness.backends.docker_names import label_filter
+from harness.images.specs import spec_for
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[2]
 BASE_IMAGE = "harness-base:dev"
 TEST_IMAGE = "harness-test-stub:dev"
 PACKAGES = ("aiohttp", "pydantic")
-HARNESS_FILES = ("__init__.py", "errors.py", "registry.py", "netproxy")
+# What the netproxy image holds of harness/, as the real image spec says (no second list).
+HARNESS_FILES = tuple(
+    p.removeprefix("harness/") for p in spec_for("netproxy").sources if p.startswith("harness/")
+)
 DOCKERFILE = f"""\
 FROM {{base}}
 COPY wheels /wheels

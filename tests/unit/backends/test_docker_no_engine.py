@@ -31,4 +31,5 @@ def test_prepare_without_engine_is_a_clear_error(tmp_path: Path) -> None:
 def test_cleanup_without_engine_checks_processes_only() -> None:
     report = cleanup("no-such-run-id")
     assert not report.engine_checked
+    assert report.unchecked == ("docker: no Docker engine answers",)
     assert report.removed == () and report.failed == ()

@@ -89,7 +89,7 @@ def test_sources_skip_caches_and_the_dockerfile() -> None:
 def test_netproxy_image_holds_only_what_the_proxy_needs() -> None:
     files = read_sources(spec_for("netproxy"), ROOT)
     tops = {p.split("/")[1] for p in files if p.startswith("harness/")}
-    assert tops == {"__init__.py", "errors.py", "registry.py", "netproxy"}
+    assert tops == {"__init__.py", "errors.py", "registry.py", "settings.py", "netproxy"}
 
 
 def test_requirements_are_pinned_to_the_installed_versions() -> None:
