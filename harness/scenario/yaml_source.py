@@ -22,6 +22,7 @@ class YamlSource:
     data: Any
     value_marks: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""  # the text parsed: what the run ran, even if the file changes meanwhile
 
     def location(self, path: YamlPath, *, key: bool = False) -> Location:
         """The place of `path` (its key when `key`), falling back to the nearest parent."""
@@ -64,7 +65,7 @@ def parse_yaml(text: str, file: str) -> YamlSource:
         raise ScenarioError([HarnessError(f"invalid YAML: {problem}", location=loc)]) from exc
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow; no mark
         raise ScenarioError([_reader_error(exc, text, file)]) from exc
-    source = YamlSource(file, None)
+    source = YamlSource(file, None, text=text)
     if node is None:
         return source
     errors: list[HarnessError] = []
