@@ -16,12 +16,11 @@ from harness.backends.base import Backend
 from harness.clock import RunClock
 from harness.errors import HarnessError
 from harness.events import CleanupFailed, EventLog, RunAborted
-from harness.faults import FaultContext
+from harness.faults import FaultContext, PrepareContext, prepare_faults
 from harness.load.runner import LoadRunner, LoadSpec
 from harness.load.samples import Sample
 from harness.observe.gateway_state import GatewayWatcher
 from harness.observe.progress import Progress
-from harness.pipeline.serving_skew import prepare_windows
 from harness.pipeline.session import PipelineOutcome, PipelineSession
 from harness.scenario.plan import Plan
 from harness.schedule import Schedule
@@ -130,7 +129,8 @@ class _Live:
 
     def _context(self, fault_name: str) -> FaultContext:
         assert self.stack is not None
-        return FaultContext(self.stack, self.events, self.plan.rng(fault_name), self.clock)
+        feed = self.pipeline.feed if self.pipeline is not None else None
+        return FaultContext(self.stack, self.events, self.plan.rng(fault_name), self.clock, feed)
 
     def cleanup(self) -> str | None:
         """Revert first (the point of a chaos tool's cleanup), then stop observers and the stack.
@@ -196,7 +196,7 @@ def _start_load(
         timeout_s=plan.scenario.load.timeout,
         batch_size=plan.scenario.load.batch_size,
         run_id=stack.backend.run_id,
-        corruptions=prepare_windows(plan, holdout, out_dir),
+        corruptions=prepare_faults(PrepareContext(plan, holdout, out_dir)).corruptions,
     )
     runner = LoadRunner(
         spec, out_dir / "samples.csv", progress.on_sample, log_path=out_dir / "logs" / "load.log"

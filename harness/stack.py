@@ -20,7 +20,6 @@ from harness.events import (
     InstanceStarted,
     LinkChanged,
 )
-from harness.pipeline.feed import Feed
 from harness.scenario.plan import Plan
 from harness.scenario.topology import GATEWAY, OBJECT_STORE, InstancePlan, LinkPlan
 from harness.scenario.types import TargetSelector
@@ -84,7 +83,6 @@ class RunningStack:
         self._toxiproxy: ProxyClient = Toxiproxy() if proxy_client is None else proxy_client
         self._publish_model = publish_model
         self._proxy: InstanceHandle
-        self.feed: Feed | None = None  # set once the feed runs; corrupt_data on ingest swaps it
         policy = ReplacementPolicy(plan.spot.replacement_capacity, plan.spot.replacement_delay_s)
         self.spot = SpotCapacity(self, MetadataFiles(backend.run_dir / "metadata"), policy)
 

@@ -17,12 +17,14 @@ from harness.corrupt.base import (
     Target,
     register_corruption,
 )
+from harness.corrupt.request import CorruptionRequest, severity_share
 from harness.discovery import import_modules
 
 __all__ = [
     "CORRUPTIONS",
     "SEVERITIES",
     "CorruptionError",
+    "CorruptionRequest",
     "Mechanism",
     "SeverityInfo",
     "Target",
@@ -31,8 +33,9 @@ __all__ = [
     "describe",
     "register_corruption",
     "severity_markdown",
+    "severity_share",
 ]
 
 # A new kind is one new module here: importing it runs its @register_corruption (helpers
 # such as `cells` or `sampling` register nothing).
-import_modules(__name__, __path__, skip=("api", "base"))
+import_modules(__name__, __path__, skip=("api", "base", "request"))

@@ -64,6 +64,9 @@ class Corruption(ABC):
     kind: ClassVar[str]
     target: ClassVar[Target]
     severity_table: ClassVar[SeverityTable]
+    # A row of numbers stays a row of as many numbers (values change or go missing, NaN): the
+    # kind can corrupt a serving request, which must still be a model input.
+    keeps_shape: ClassVar[bool] = False
 
 
 class FrameCorruption(Corruption):

@@ -31,6 +31,8 @@ _SCALE = {1: 0.5, 2: 1.0, 3: 2.0, 4: 3.0, 5: 5.0}
 class GaussianNoise(NumericCellCorruption):
     """Add scaled Gaussian noise to numeric columns."""
 
+    keeps_shape = True  # rows of numbers stay rows of as many numbers: serving requests too
+
     severity_table: ClassVar[SeverityTable] = ladder(fraction=ROW_FRACTION, scale=_SCALE)
 
     def corrupt_column(self, src: pd.Series, rows: np.ndarray, job: FrameJob) -> pd.Series:

@@ -30,6 +30,8 @@ from harness.corrupt.cells import CellCorruption
 class MissingValues(CellCorruption):
     """Set the selected cells to NaN."""
 
+    keeps_shape = True  # rows of numbers stay rows of as many numbers: serving requests too
+
     severity_table: ClassVar[SeverityTable] = ladder(fraction=ROW_FRACTION)
 
     def corrupt_column(self, src: pd.Series, rows: np.ndarray, job: FrameJob) -> pd.Series:

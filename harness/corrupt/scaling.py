@@ -31,6 +31,8 @@ _FACTOR = {1: 10, 2: 10, 3: 100, 4: 100, 5: 1000}
 class Scaling(NumericCellCorruption):
     """Multiply numeric cells by a unit-change factor."""
 
+    keeps_shape = True  # rows of numbers stay rows of as many numbers: serving requests too
+
     severity_table: ClassVar[SeverityTable] = ladder(fraction=ROW_FRACTION, factor=_FACTOR)
 
     def corrupt_column(self, src: pd.Series, rows: np.ndarray, job: FrameJob) -> pd.Series:

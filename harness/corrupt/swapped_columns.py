@@ -41,6 +41,8 @@ from harness.corrupt.sampling import select_rows
 class SwappedColumns(FrameCorruption):
     """Swap values between pairs of columns."""
 
+    keeps_shape = True  # rows of numbers stay rows of as many numbers: serving requests too
+
     severity_table: ClassVar[SeverityTable] = ladder(fraction=ROW_FRACTION)
 
     def apply(self, job: FrameJob) -> tuple[pd.DataFrame, pd.DataFrame]:

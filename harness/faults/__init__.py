@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 from harness.discovery import import_modules
-from harness.faults.base import FAULTS, Fault, FaultContext, register_fault
+from harness.faults.base import (
+    FAULTS,
+    Fault,
+    FaultContext,
+    Preparation,
+    PrepareContext,
+    prepare_faults,
+    register_fault,
+)
 
-__all__ = ["FAULTS", "Fault", "FaultContext", "register_fault"]
+__all__ = [
+    "FAULTS",
+    "Fault",
+    "FaultContext",
+    "Preparation",
+    "PrepareContext",
+    "prepare_faults",
+    "register_fault",
+]
 
 # A new kind is one new module here: importing it runs its @register_fault.
 import_modules(__name__, __path__, skip=("base",))

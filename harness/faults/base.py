@@ -8,6 +8,7 @@ import random
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Generic, Literal
 
 from typing_extensions import TypeVar
@@ -17,17 +18,48 @@ from harness.registry import Registry
 from harness.scenario.types import FaultSpecBase
 
 if TYPE_CHECKING:
+    from harness.pipeline.feed import Feed
+    from harness.scenario.plan import Plan
+    from harness.scenario.topology import Topology
     from harness.stack import RunningStack
+
+# A serving corruption as the load worker takes it: (start_s, end_s, npz path of the rows).
+CorruptionWindow = tuple[float, float, str]
 
 
 @dataclass
 class FaultContext:
-    """What a fault may use: the running stack, the event log, its own seeded rng, the clock."""
+    """What a fault may use: the running stack, the event log, its own seeded rng, the clock, the feed.
+
+    Faults look up what they act on in `topology` and act through the stack's primitives.
+    """
 
     stack: RunningStack
     events: EventLog
     rng: random.Random
     clock: Callable[[], float]
+    feed: Feed | None = None  # the pipeline's record feed, when the scenario has one
+
+    @property
+    def topology(self) -> Topology:
+        """The stack's instances and links, to select what the fault acts on."""
+        return self.stack.plan.topology
+
+
+@dataclass(frozen=True)
+class PrepareContext:
+    """What a fault may use before the run: the plan, the rows the load sends, the run's folder."""
+
+    plan: Plan
+    holdout: Path  # npz of the held-out rows (`X`, `y`) the load generator sends
+    out_dir: Path
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """What a fault hands the load generator before it starts."""
+
+    corruptions: tuple[CorruptionWindow, ...] = ()
 
 
 # The default lets code that handles any kind write plain `Fault` (the schedule does).
@@ -46,6 +78,13 @@ class Fault(abc.ABC, Generic[S]):
 
     spec: S
     name: str
+
+    def prepare(self, ctx: PrepareContext) -> Preparation:
+        """Before the run starts: what the load needs from this fault (nothing by default).
+
+        Called on an instance of its own, not the one the schedule injects: keep no state.
+        """
+        return Preparation()
 
     @abc.abstractmethod
     def inject(self, ctx: FaultContext) -> None:
@@ -103,3 +142,12 @@ def _spec_of(cls: type) -> type[FaultSpecBase]:
             if isinstance(spec, type) and issubclass(spec, FaultSpecBase):
                 return spec
     raise TypeError(f"{cls.__name__} must subclass Fault[ItsSpec] to be registered")
+
+
+def prepare_faults(ctx: PrepareContext) -> Preparation:
+    """Every scheduled fault's preparation, merged: what the load is started with."""
+    corruptions: list[CorruptionWindow] = []
+    for sf in ctx.plan.faults:
+        fault = FAULTS.get(sf.spec.kind)(sf.spec, sf.name)
+        corruptions += fault.prepare(ctx).corruptions
+    return Preparation(tuple(corruptions))

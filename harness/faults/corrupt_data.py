@@ -18,16 +18,13 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from harness.corrupt import CORRUPTIONS
+from harness.corrupt import CORRUPTIONS, CorruptionRequest
 from harness.corrupt.base import Target as CorruptTarget
 from harness.events import DataCorrupted
-from harness.faults.base import Fault, FaultContext, register_fault
+from harness.faults.base import Fault, FaultContext, Preparation, PrepareContext, register_fault
+from harness.pipeline import at_rest, ingest_skew, serving_skew
 from harness.pipeline.records import FEATURE_NAMES, LABEL
 from harness.scenario.types import CheckContext, FaultSpecBase, SpecIssue
-
-# Kinds that keep a serving request a row of 20 numbers (possibly NaN); others change the shape.
-SERVING_KINDS = ("missing_values", "gaussian_noise", "scaling", "swapped_columns")
-
 
 _TARGET_WORDS = {
     "serving": "serving requests (feature rows sent to the gateway)",
@@ -69,6 +66,20 @@ class CorruptDataSpec(FaultSpecBase):
         """Whether the kind corrupts frames or bytes."""
         return CORRUPTIONS.get(self.corruption).target
 
+    def request(self) -> CorruptionRequest:
+        """The corruption as the code applying it takes it."""
+        return CorruptionRequest(
+            kind=self.corruption,
+            severity=self.severity,
+            fraction=self.fraction,
+            columns=None if self.columns is None else tuple(self.columns),
+            mechanism=self.mechanism,
+        )
+
+    def serving_request(self) -> CorruptionRequest | None:
+        """The corruption of the rows sent to the gateway; None unless the target is serving."""
+        return self.request() if self.target == "serving" else None
+
     def required_target_fields(self) -> tuple[str, ...]:
         return ()
 
@@ -91,12 +102,14 @@ class CorruptDataSpec(FaultSpecBase):
         regions = ctx.regions
         issues: list[SpecIssue] = []
         is_bytes = self.corruption_target() is CorruptTarget.BYTES
-        if self.target == "serving" and self.corruption not in SERVING_KINDS:
+        if self.target == "serving" and not CORRUPTIONS.get(self.corruption).keeps_shape:
+            shaped = [k for k, c in CORRUPTIONS.items() if c.keeps_shape]
             issues.append(
                 (
                     ("corruption",),
-                    f"{self.corruption} cannot corrupt serving requests (rows of 20 numbers)",
-                    f"for serving use one of: {', '.join(SERVING_KINDS)}",
+                    f"{self.corruption} cannot corrupt serving requests (rows of "
+                    f"{len(FEATURE_NAMES)} numbers)",
+                    f"for serving use one of: {', '.join(shaped)}",
                 )
             )
         if self.target == "storage" and not is_bytes:
@@ -133,33 +146,45 @@ class CorruptDataFault(Fault[CorruptDataSpec]):
     _undo: list[Callable[[], None]] = field(default_factory=list, init=False)
     _fed: bool = field(default=False, init=False)
 
+    def prepare(self, ctx: PrepareContext) -> Preparation:
+        """Serving: the corrupted rows written before the run, and the window the load sends them in."""
+        request = self.spec.serving_request()
+        if request is None:
+            return Preparation()
+        path = serving_skew.write_rows(ctx.plan, self.name, request, ctx.holdout, ctx.out_dir)
+        end = self.spec.at + self.spec.duration
+        return Preparation(corruptions=((self.spec.at, end, str(path)),))
+
     def inject(self, ctx: FaultContext) -> None:
         """Corrupt what the target names, and say what was touched."""
-        # Imported here: the pipeline modules need the scenario model, which needs this module.
-        from harness.pipeline import at_rest, ingest_skew
-
         spec = self.spec
         seed = ctx.rng.randrange(2**32)
         if spec.target == "serving":
             detail = "requests to the gateway carry corrupted rows"
         elif spec.target == "ingest":
-            feed = ctx.stack.feed
-            if feed is None:
+            if ctx.feed is None:
                 raise RuntimeError("corrupt_data on ingest needs a feed (load.feed)")
-            detail = ingest_skew.corrupt_feed(feed, spec, seed)
+            detail = ingest_skew.corrupt_feed(ctx.feed, spec.request(), seed)
             self._fed = True
         else:
-            done, self._undo = at_rest.corrupt_stores(ctx.stack, spec, seed)
-            detail = done
+            detail, self._undo = at_rest.corrupt_stores(
+                self._stores(ctx), spec.request(), spec.objects, seed
+            )
         where = spec.target if spec.target != "storage" else f"storage ({spec.objects})"
         ctx.events.emit(DataCorrupted(ctx.clock(), fault=self.name, where=where, detail=detail))
 
+    def _stores(self, ctx: FaultContext) -> list[at_rest.Store]:
+        """(region, URL) of the object store of each selected region."""
+        topo = ctx.topology
+        if not topo.has_pipeline():
+            return []
+        regions = [self.spec.region] if self.spec.region is not None else topo.regions
+        return [(r, ctx.stack.handles[topo.store_of(r).name].url) for r in regions]
+
     def revert(self, ctx: FaultContext) -> None:
         """Clean records again for the feed; the registry pointer restored for storage."""
-        from harness.pipeline import ingest_skew
-
-        if self._fed and ctx.stack.feed is not None:
-            ingest_skew.restore_feed(ctx.stack.feed)
+        if self._fed and ctx.feed is not None:
+            ingest_skew.restore_feed(ctx.feed)
             self._fed = False
         undo, self._undo = self._undo, []
         for step in reversed(undo):

@@ -5,43 +5,45 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
-from harness.corrupt import corrupt_bytes, corrupt_frame
-from harness.corrupt.base import Target
-from harness.pipeline.feed import Feed
+from harness.corrupt import CorruptionRequest, Target, corrupt_bytes, corrupt_frame
 from harness.pipeline.records import LABEL
 
 if TYPE_CHECKING:
-    from harness.faults.corrupt_data import CorruptDataSpec
+    from harness.pipeline.feed import Feed
 
 
-def corrupt_feed(feed: Feed, spec: CorruptDataSpec, seed: int) -> str:
+def corrupt_feed(feed: Feed, request: CorruptionRequest, seed: int) -> str:
     """Point the feed at corrupted records (frame kinds) or mangle its lines (bytes kinds)."""
-    if spec.corruption_target() is Target.BYTES:
-        share = spec.fraction if spec.fraction is not None else 0.2
-        rng = random.Random(seed)
-
-        def mangle(line: bytes) -> bytes:
-            if rng.random() >= share:
-                return line
-            return corrupt_bytes(
-                line, spec.corruption, severity=spec.severity, seed=rng.getrandbits(32)
-            )
-
-        feed.mangle = mangle
-        return f"{spec.corruption} s{spec.severity} on {share:.0%} of record lines"
+    if request.target is Target.BYTES:
+        return _mangle_lines(feed, request, seed)
     frame, mask = corrupt_frame(
         feed.clean,
-        spec.corruption,
-        severity=spec.severity,
+        request.kind,
+        severity=request.severity,
         seed=seed,
-        columns=spec.columns,
-        fraction=spec.fraction,
+        columns=request.columns,
+        fraction=request.fraction,
         label_column=LABEL,
-        mechanism=spec.mechanism,
+        mechanism=request.mechanism,
     )
     feed.source = frame
     touched = int(mask.to_numpy().any(axis=1).sum()) if len(mask) else 0
-    return f"{spec.corruption} s{spec.severity}: {touched} of {len(frame)} stream records"
+    return f"{request.kind} s{request.severity}: {touched} of {len(frame)} stream records"
+
+
+def _mangle_lines(feed: Feed, request: CorruptionRequest, seed: int) -> str:
+    """Each line sent is corrupted with the request's share as its chance (as objects at rest)."""
+    share, rng = request.share, random.Random(seed)
+
+    def mangle(line: bytes) -> bytes:
+        if rng.random() >= share:
+            return line
+        return corrupt_bytes(
+            line, request.kind, severity=request.severity, seed=rng.getrandbits(32)
+        )
+
+    feed.mangle = mangle
+    return f"{request.kind} s{request.severity} on {share:.0%} of record lines"
 
 
 def restore_feed(feed: Feed) -> None:

@@ -1,60 +1,102 @@
-"""Prepare the corrupted feature rows a serving corruption sends (feature skew), before the run."""
+"""The corrupted feature rows a serving corruption sends (feature skew), made before the run.
+
+The rows are corrupted once, seeded by the run seed and the fault's name, and written to
+`<run>/corruptions/<fault>.npz` (array `X`, shaped as the held-out rows); the load worker sends
+them instead of the clean rows while the fault's window lasts.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
-from harness.corrupt import corrupt_frame
+from harness.corrupt import CorruptionRequest, corrupt_frame
 from harness.pipeline.records import FEATURE_NAMES
-from harness.scenario.plan import Plan, ScheduledFault
 
-Window = tuple[float, float, str]
+if TYPE_CHECKING:
+    from harness.scenario.plan import Plan, ScheduledFault
 
-
-def serving_faults(plan: Plan) -> list[ScheduledFault]:
-    """The scheduled corrupt_data faults that target serving."""
-    return [
-        f
-        for f in plan.faults
-        if f.spec.kind == "corrupt_data" and getattr(f.spec, "target", None) == "serving"
-    ]
+Window = tuple[float, float, str]  # (start_s, end_s, npz path): what the load worker takes
+FOLDER = "corruptions"
 
 
-def corrupted_rows(plan: Plan, fault: ScheduledFault, X: np.ndarray) -> np.ndarray:
-    """The held-out rows as `fault` corrupts them (seeded by the run seed and the fault name)."""
-    from harness.faults.corrupt_data import CorruptDataSpec  # the faults import this package
+def serving_seed(plan: Plan, fault_name: str) -> int:
+    """The seed of a fault's corrupted rows: the run seed and the fault's name, nothing else."""
+    return plan.rng(f"{fault_name}:serving").randrange(2**32)
 
-    spec = fault.spec
-    assert isinstance(spec, CorruptDataSpec)
+
+def corrupt_rows(request: CorruptionRequest, seed: int, X: np.ndarray) -> np.ndarray:
+    """The held-out rows `X` as `request` corrupts them (float32, NaN where a value is missing)."""
     frame = pd.DataFrame(X, columns=FEATURE_NAMES)
     out, _ = corrupt_frame(
         frame,
-        spec.corruption,
-        severity=spec.severity,
-        seed=plan.rng(f"{fault.name}:serving").randrange(2**32),
-        columns=spec.columns,
-        fraction=spec.fraction,
-        mechanism=spec.mechanism,
+        request.kind,
+        severity=request.severity,
+        seed=seed,
+        columns=request.columns,
+        fraction=request.fraction,
+        mechanism=request.mechanism,
     )
     rows: np.ndarray = out[FEATURE_NAMES].to_numpy(dtype=np.float32, na_value=np.nan)
     return rows
 
 
+def held_out(holdout: Path) -> np.ndarray:
+    """The clean rows the load sends (the `X` of the held-out npz)."""
+    with np.load(holdout) as data:
+        return np.asarray(data["X"], dtype=np.float32)
+
+
+def write_rows(
+    plan: Plan, fault_name: str, request: CorruptionRequest, holdout: Path, out_dir: Path
+) -> Path:
+    """Write the fault's corrupted rows to `out_dir/corruptions/<fault>.npz` (array `X`)."""
+    folder = out_dir / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{fault_name}.npz"
+    np.savez(path, X=corrupt_rows(request, serving_seed(plan, fault_name), held_out(holdout)))
+    return path
+
+
+# Until every caller takes the windows from the faults' `prepare` (harness.faults), these three
+# give what they gave before, through the one capability a serving corruption's spec has.
+
+
+@runtime_checkable
+class ServesCorruptRows(Protocol):
+    """A fault spec that may send corrupted rows to the gateway (corrupt_data on serving)."""
+
+    def serving_request(self) -> CorruptionRequest | None:
+        """The corruption of the rows sent while the fault lasts; None if it sends none."""
+
+
+def _request(fault: ScheduledFault) -> CorruptionRequest | None:
+    spec = fault.spec
+    return spec.serving_request() if isinstance(spec, ServesCorruptRows) else None
+
+
+def serving_faults(plan: Plan) -> list[ScheduledFault]:
+    """The scheduled faults that send corrupted rows to the gateway."""
+    return [f for f in plan.faults if _request(f) is not None]
+
+
+def corrupted_rows(plan: Plan, fault: ScheduledFault, X: np.ndarray) -> np.ndarray:
+    """The held-out rows as `fault` corrupts them (the rows its npz holds)."""
+    request = _request(fault)
+    if request is None:
+        raise ValueError(f"fault {fault.name!r} sends no corrupted rows")
+    return corrupt_rows(request, serving_seed(plan, fault.name), X)
+
+
 def prepare_windows(plan: Plan, holdout: Path, out_dir: Path) -> tuple[Window, ...]:
     """Write one npz of corrupted rows per serving fault; return the load worker's windows."""
-    faults = serving_faults(plan)
-    if not faults:
-        return ()
-    with np.load(holdout) as data:
-        X = np.asarray(data["X"], dtype=np.float32)
-    folder = out_dir / "corruptions"
-    folder.mkdir(parents=True, exist_ok=True)
     windows = []
-    for fault in faults:
-        path = folder / f"{fault.name}.npz"
-        np.savez(path, X=corrupted_rows(plan, fault, X))
+    for fault in serving_faults(plan):
+        request = _request(fault)
+        assert request is not None
+        path = write_rows(plan, fault.name, request, holdout, out_dir)
         windows.append((fault.at, fault.end, str(path)))
     return tuple(windows)

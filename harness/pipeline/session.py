@@ -62,7 +62,6 @@ class PipelineSession:
         cooldown = max(0.5, self.plan.gateway.interval_s * 2)
         stream = stream_frame(model_dir / "stream.npz")
         self.feed = Feed(pipeline.feed, stream, ingest, self.clock, cooldown)
-        self.stack.feed = self.feed
         self.feed.start()
 
     def stop(self) -> None:

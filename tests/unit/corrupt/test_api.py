@@ -52,6 +52,7 @@ def test_public_api_is_pinned() -> None:
             "CORRUPTIONS",
             "SEVERITIES",
             "CorruptionError",
+            "CorruptionRequest",
             "Mechanism",
             "SeverityInfo",
             "Target",
@@ -60,6 +61,7 @@ def test_public_api_is_pinned() -> None:
             "describe",
             "register_corruption",
             "severity_markdown",
+            "severity_share",
         ]
     )
 
