@@ -32,7 +32,7 @@ class LatencyFault(Fault[LatencySpec]):
         """Add one latency toxic per selected link."""
         spec = self.spec
         attrs = {"latency": round(spec.latency * 1000), "jitter": round(spec.jitter * 1000)}
-        for link in ctx.stack.select_links(spec.target):
+        for link in ctx.topology.select_links(spec.target):
             ctx.stack.proxy(link).add_toxic(
                 name=self.name, type="latency", stream="downstream", toxicity=1.0, attributes=attrs
             )

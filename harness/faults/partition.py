@@ -48,7 +48,7 @@ class PartitionFault(Fault[PartitionSpec]):
 
     def inject(self, ctx: FaultContext) -> None:
         """Take down every link between the two regions."""
-        for link in ctx.stack.plan.topology.links_between(*self.spec.between):
+        for link in ctx.topology.links_between(*self.spec.between):
             self._downed.append(link.name)
             ctx.stack.cut(link)
 

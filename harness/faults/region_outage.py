@@ -40,11 +40,11 @@ class RegionOutageFault(Fault[RegionOutageSpec]):
         spec = self.spec
         if spec.mode == "isolate":
             assert spec.target.region is not None
-            for link in ctx.stack.plan.topology.links_across(spec.target.region):
+            for link in ctx.topology.links_across(spec.target.region):
                 self._downed.append(link.name)
                 ctx.stack.cut(link)
             return
-        for inst in ctx.stack.select_instances(spec.target):
+        for inst in ctx.topology.select_instances(spec.target):
             if spec.mode == "kill":
                 self._killed.append(inst.name)
                 ctx.stack.kill(inst, reason=self.name)

@@ -147,3 +147,10 @@ def test_registration_says_what_is_wrong_with_a_class() -> None:
 
     with pytest.raises(TypeError, match="make it a @dataclass"):
         register_fault(Stateful)
+
+
+def test_faults_look_up_the_topology_one_way() -> None:
+    """Through `ctx.topology`; the stack is for its primitives (cut, kill, pause...)."""
+    folder = Path(harness.faults.__file__).parent
+    texts = {p.name: p.read_text() for p in folder.glob("*.py") if p.name != "base.py"}
+    assert [n for n, t in texts.items() if "stack.plan" in t or "stack.select_" in t] == []
