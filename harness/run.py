@@ -45,7 +45,6 @@ class RunOutcome:
 def run_scenario(options: RunOptions, progress: Progress) -> RunOutcome:
     """Run one scenario end to end; bad input raises HarnessError before anything starts."""
     scenario, source = load_scenario(options.scenario)
-    text = options.scenario.read_text()  # YamlSource keeps no text yet: read it beside the parse
     plan = make_plan(scenario, seed=options.seed, time_scale=options.time_scale)
     backend_cls = BACKENDS.get(options.backend)
     run_id = f"{scenario.name}-{_now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
@@ -60,7 +59,7 @@ def run_scenario(options: RunOptions, progress: Progress) -> RunOutcome:
     started_at = _now()
     run = RunInfo(run_id, out_dir, scenario.name, plan.topology.regions)
     execution = execute(plan, backend_cls(run), events, progress, out_dir)
-    meta = RunMeta(run_id, options.backend, options.command, started_at, _now(), source.file, text)
+    meta = RunMeta(run_id, options.backend, options.command, started_at, _now(), source.file, source.text)
     results = results_of(plan, execution, events, meta)
     write_all(results, out_dir)
     progress.say(f"verdict {results.verdict.value.upper()}; report: {out_dir / 'report.html'}")
