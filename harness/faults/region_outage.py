@@ -41,16 +41,18 @@ class RegionOutageFault(Fault[RegionOutageSpec]):
         if spec.mode == "isolate":
             assert spec.target.region is not None
             for link in ctx.topology.links_across(spec.target.region):
-                self._downed.append(link.name)
                 ctx.stack.cut(link)
+                self._downed.append(link.name)
             return
+        # Recorded once the call returned: a kill or pause that raised left its instance running,
+        # and reverting it (restart, resume) would act on an instance that never went down.
         for inst in ctx.topology.select_instances(spec.target):
             if spec.mode == "kill":
-                self._killed.append(inst.name)
                 ctx.stack.kill(inst, reason=self.name)
+                self._killed.append(inst.name)
             else:
-                self._frozen.append(inst.name)
                 ctx.stack.pause(inst)
+                self._frozen.append(inst.name)
 
     def revert(self, ctx: FaultContext) -> None:
         """Bring up what was cut, thaw what was frozen, restart what was killed."""

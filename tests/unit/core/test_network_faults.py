@@ -167,19 +167,6 @@ def test_outage_kill_kills_every_instance_of_the_region_and_restarts_them(run: F
     assert {e.instance for e in run.emitted(InstanceStarted)} == REGION_A  # type: ignore[attr-defined]
 
 
-# region_outage writes an instance down as killed (frozen) before the backend call returns, so
-# after a kill (pause) that raised, revert restarts (resumes) an instance that never went down:
-# the process backend then spawns a second copy and loses track of the first (left running),
-# Docker refuses to unpause a running container (a revert error). Fix in
-# harness/faults/region_outage.py: record after the call returns, as latency does.
-HALF_OUTAGE = pytest.mark.xfail(
-    strict=True,
-    reason="region_outage records an instance before its kill/pause succeeded (revert then "
-    "restarts/resumes one that never went down)",
-)
-
-
-@HALF_OUTAGE
 def test_outage_kill_half_injected_restarts_only_what_died(run: FakeRun) -> None:
     before = run.instances()
     second = sorted(REGION_A, key=lambda n: list(run.stack.handles).index(n))[1]
@@ -236,7 +223,6 @@ def test_outage_freeze_pauses_every_instance_of_the_region_and_resumes_them(
     assert run.log.of("kill", "restart", "disable") == []
 
 
-@HALF_OUTAGE
 def test_outage_freeze_half_injected_resumes_only_what_was_paused(run: FakeRun) -> None:
     before = run.instances()
     second = sorted(REGION_A, key=lambda n: list(run.stack.handles).index(n))[1]
