@@ -22,7 +22,6 @@ from harness.events import (
 )
 from harness.scenario.plan import Plan
 from harness.scenario.topology import GATEWAY, OBJECT_STORE, InstancePlan, LinkPlan
-from harness.scenario.types import TargetSelector
 from harness.spot.capacity import ReplacementPolicy, SpotCapacity
 from harness.spot.metadata import MetadataFiles
 from harness.stack_registry import publish_reference_model
@@ -153,14 +152,6 @@ class RunningStack:
     def gateway_url(self) -> str:
         """Where clients send requests."""
         return self.handles[GATEWAY].url
-
-    def select_instances(self, selector: TargetSelector) -> list[InstancePlan]:
-        """Inference instances matching `selector`."""
-        return self.plan.topology.select_instances(selector)
-
-    def select_links(self, selector: TargetSelector) -> list[LinkPlan]:
-        """Links whose destination matches `selector`."""
-        return self.plan.topology.select_links(selector)
 
     def link(self, name: str) -> LinkPlan:
         """The link called `name`."""

@@ -42,7 +42,7 @@ class BlackholeFault(Fault[BlackholeSpec]):
     cut: list[str] = field(default_factory=list, init=False)
 
     def inject(self, ctx: FaultContext) -> None:
-        for link in ctx.stack.select_links(self.spec.target):
+        for link in ctx.topology.select_links(self.spec.target):
             self.cut.append(link.name)
             ctx.stack.cut(link)
 
