@@ -55,7 +55,7 @@ def execute(
     plan: Plan, backend: Backend, events: EventLog, progress: Progress, out_dir: Path
 ) -> Execution:
     """Run the plan on `backend`; faults are reverted and the stack removed however it ends."""
-    from targets.model.build import build_model  # heavy (scikit-learn): only when running
+    from targets.contract import build_model
 
     progress.say("preparing the reference model (cached by content)")
     model = build_model(settings.cache_dir() / "model", seed=7)

@@ -9,8 +9,8 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.errors import StackStartError
-from targets.common.s3 import client
-from targets.inference.registry import publish
+from targets.contract import publish_model as publish
+from targets.contract import store_client as client
 
 
 def publish_reference_model(store_urls: list[str], model_dir: Path) -> None:

@@ -15,10 +15,10 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.errors import HarnessError
-from targets.common import s3
+from targets.contract import RAW_PREFIX, store_client
+from targets.contract import RECORDS_BUCKET as BUCKET
 
-BUCKET = "records"
-RAW_PREFIX = "raw/"
+__all__ = ["BUCKET", "RAW_PREFIX", "StoreScan", "parse_records", "scan_records", "scan_store"]
 _WORKERS = 8  # small objects: the time goes in round trips, so a few in flight pay off
 
 
@@ -33,7 +33,7 @@ class StoreScan:
 
 def scan_store(url: str, region: str, region_prefix: str | None = None) -> StoreScan:
     """Scan the store at `url` (see scan_records) with a fresh client."""
-    return scan_records(s3.client(url, region), region_prefix)
+    return scan_records(store_client(url, region), region_prefix)
 
 
 def scan_records(

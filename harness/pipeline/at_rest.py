@@ -9,11 +9,11 @@ from typing import Any, Literal
 
 from harness.corrupt import CorruptionRequest, corrupt_bytes
 from harness.errors import HarnessError
-from harness.observe.store_scan import BUCKET as RECORDS
-from harness.observe.store_scan import RAW_PREFIX as RAW
-from targets.common.s3 import client
-from targets.inference.registry import BUCKET as REGISTRY
-from targets.inference.registry import LATEST_KEY as LATEST
+from targets.contract import LATEST_KEY as LATEST
+from targets.contract import RAW_PREFIX as RAW
+from targets.contract import RECORDS_BUCKET as RECORDS
+from targets.contract import REGISTRY_BUCKET as REGISTRY
+from targets.contract import store_client as client
 
 Undo = Callable[[], None]
 Store = tuple[str, str]  # (region, URL of its object store)

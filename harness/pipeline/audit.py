@@ -12,7 +12,7 @@ from harness.pipeline.feed import Ack
 from harness.scenario.plan import Plan
 from harness.scenario.topology import OBJECT_STORE
 from harness.stack import RunningStack
-from targets.common.s3 import client
+from targets.contract import store_client as client
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from targets.model.dataset import FEATURES
+from targets.contract import FEATURE_NAMES as FEATURES
+from targets.contract import LABEL
 
-FEATURE_NAMES = [name for name, _, _ in FEATURES]
-LABEL = "label"
+__all__ = ["FEATURE_NAMES", "LABEL", "stream_frame", "to_line"]
+
+FEATURE_NAMES = list(FEATURES)
 
 
 def stream_frame(stream_path: Path) -> pd.DataFrame:

@@ -7,9 +7,12 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-__all__ = ["BUCKETS", "client"]
+__all__ = ["BUCKETS", "QUARANTINE_BUCKET", "RECORDS_BUCKET", "REGISTRY_BUCKET", "client"]
 
-BUCKETS = ("records", "registry", "quarantine")
+RECORDS_BUCKET = "records"  # accepted batches
+REGISTRY_BUCKET = "registry"  # published models and latest.json
+QUARANTINE_BUCKET = "quarantine"  # rejected lines
+BUCKETS = (RECORDS_BUCKET, REGISTRY_BUCKET, QUARANTINE_BUCKET)  # every store creates them
 # moto accepts any credentials; real ones must never be picked up from the environment.
 _CREDENTIALS = {"aws_access_key_id": "harness", "aws_secret_access_key": "harness"}
 

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from targets.common.s3 import REGISTRY_BUCKET as BUCKET
+
 __all__ = [
     "BUCKET",
     "LATEST_KEY",
@@ -21,8 +23,7 @@ __all__ = [
     "version_name",
 ]
 
-BUCKET = "registry"
-LATEST_KEY = "latest.json"
+LATEST_KEY = "latest.json"  # in the registry bucket: the model inference serves
 
 
 class LatestError(ValueError):

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from targets.common.s3 import QUARANTINE_BUCKET as QUARANTINE
+from targets.common.s3 import RECORDS_BUCKET as RECORDS
+from targets.common.s3 import REGISTRY_BUCKET as REGISTRY
+from targets.inference.registry import LATEST_KEY
+
 __all__ = [
     "LATEST_KEY",
     "QUARANTINE",
+    "RAW_PREFIX",
     "RECORDS",
     "REGISTRY",
     "batch_key",
@@ -12,15 +18,13 @@ __all__ = [
     "raw_prefix",
 ]
 
-RECORDS = "records"
-REGISTRY = "registry"
-QUARANTINE = "quarantine"
-LATEST_KEY = "latest.json"  # in bucket `registry`
+
+RAW_PREFIX = "raw/"  # in bucket `records`; a replicated object keeps its key
 
 
 def raw_prefix(region: str) -> str:
     """The prefix of one region's accepted batches in bucket `records`."""
-    return f"raw/{region}/"
+    return f"{RAW_PREFIX}{region}/"
 
 
 def batch_key(region: str, instance: str, seq: int, ms: int) -> str:

@@ -11,6 +11,7 @@ from targets.model.dataset import FEATURES
 
 __all__ = [
     "FEATURE_NAMES",
+    "LABEL",
     "Rejected",
     "Validated",
     "Validator",
@@ -19,7 +20,8 @@ __all__ = [
 ]
 
 FEATURE_NAMES: tuple[str, ...] = tuple(name for name, _, _ in FEATURES)
-FIELDS: tuple[str, ...] = ("id", "ts", "label", *FEATURE_NAMES)
+LABEL = "label"
+FIELDS: tuple[str, ...] = ("id", "ts", LABEL, *FEATURE_NAMES)
 _KNOWN = frozenset(FIELDS)
 
 
