@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import enum
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
@@ -12,7 +11,7 @@ from typing import ClassVar, TypeVar
 import numpy as np
 import pandas as pd
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, suggest
 from harness.registry import Registry
 
 Param = float | int | str
@@ -116,10 +115,7 @@ def register_corruption(kind: str) -> Callable[[C], C]:
 
 def did_you_mean(name: str, options: Iterable[str]) -> str:
     """Return a hint listing the options, with the closest match first when there is one."""
-    opts = sorted(options)
-    close = difflib.get_close_matches(name, opts, n=1)
-    known = f"known: {', '.join(opts)}" if opts else "there are none"
-    return f"did you mean {close[0]!r}? ({known})" if close else known
+    return suggest(name, sorted(options))
 
 
 def is_numeric(series: pd.Series) -> bool:

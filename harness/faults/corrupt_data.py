@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
@@ -20,6 +19,7 @@ from pydantic import Field, field_validator
 
 from harness.corrupt import CORRUPTIONS, CorruptionRequest
 from harness.corrupt.base import Target as CorruptTarget
+from harness.errors import did_you_mean
 from harness.events import DataCorrupted
 from harness.faults.base import Fault, FaultContext, Preparation, PrepareContext, register_fault
 from harness.pipeline import at_rest, ingest_skew, serving_skew
@@ -124,8 +124,7 @@ class CorruptDataSpec(FaultSpecBase):
         known = [*FEATURE_NAMES, LABEL, "id"] if self.target == "ingest" else FEATURE_NAMES
         for i, col in enumerate(self.columns or []):
             if col not in known:
-                close = difflib.get_close_matches(col, known, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+                hint = did_you_mean(col, known) or f"known: {', '.join(known)}"
                 issues.append((("columns", i), f"no column named {col!r}", hint))
         if self.columns and is_bytes:
             issues.append((("columns",), f"{self.corruption} corrupts bytes: no columns", None))
