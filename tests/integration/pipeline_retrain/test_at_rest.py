@@ -5,13 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from harness.faults.corrupt_data import CorruptDataSpec
 from harness.pipeline.at_rest import corrupt_stores
-from harness.scenario.loader import load_scenario
-from harness.scenario.plan import make_plan
 from harness.stack_registry import publish_reference_model
 from targets.model import ModelArtifacts
 from tests.integration.pipeline_retrain.stores import MotoStore
@@ -19,11 +16,9 @@ from tests.integration.pipeline_retrain.stores import MotoStore
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def stack_for(stores: dict[str, MotoStore]) -> Any:
-    """What corrupt_stores reads of a running stack: the plan and each store's URL."""
-    scenario, _ = load_scenario(ROOT / "scenarios" / "dr-replication.yaml")
-    handles = {f"object-store-{r}": SimpleNamespace(url=s.url) for r, s in stores.items()}
-    return SimpleNamespace(plan=make_plan(scenario), handles=handles)
+def stores_of(stores: dict[str, MotoStore], region: str | None = None) -> list[tuple[str, str]]:
+    """(region, URL) of the selected stores, as the fault hands them to corrupt_stores."""
+    return [(r, s.url) for r, s in stores.items() if region in (None, r)]
 
 
 def spec(**fields: Any) -> CorruptDataSpec:
@@ -36,11 +31,8 @@ def test_record_objects_are_damaged_in_the_chosen_region_only(
     for store in stores.values():
         for i in range(10):
             store.put_batch(b'{"id": "rec-%d", "label": 0}\n' % i)
-    done, undo = corrupt_stores(
-        stack_for(stores),
-        spec(corruption="truncate", severity=4, fraction=0.5, region="us-east-1"),
-        7,
-    )
+    fault = spec(corruption="truncate", severity=4, fraction=0.5, region="us-east-1")
+    done, undo = corrupt_stores(stores_of(stores, "us-east-1"), fault.request(), "records", 7)
     assert "5 of 10 record objects" in done and undo == []
 
     def damaged(store: MotoStore) -> int:
@@ -57,7 +49,8 @@ def test_the_model_is_republished_rotten_and_restored_on_revert(
     publish_reference_model([s.url for s in stores.values()], model.out_dir)
     clean = {"model_version": model.model_version}
     data = model.model_path.read_bytes()
-    done, undo = corrupt_stores(stack_for(stores), spec(corruption="bit_flip", objects="model"), 3)
+    fault = spec(corruption="bit_flip", objects="model")
+    done, undo = corrupt_stores(stores_of(stores), fault.request(), "model", 3)
     for store in stores.values():
         rotten = store.latest()
         assert rotten is not None and rotten["model_version"] == f"{clean['model_version']}-rot"
