@@ -28,7 +28,7 @@ from harness.results import (
 from harness.scenario.plan import Plan, ScheduledFault
 from harness.score.cost import cost, lifetimes
 from harness.score.preemptions import preemptions
-from harness.score.recovery import WindowCondition, time_to_recover
+from harness.score.recovery import AccuracyBar, WindowCondition, time_to_recover
 from harness.score.slo_metrics import SLO_METRICS, FaultOutcome, ScoreView
 from harness.score.stats import SampleStats, between, summarize
 
@@ -90,14 +90,15 @@ def window_condition(
     """The SLO window condition recovery is judged by (from the scenario's `scoring`).
 
     A data fault breaks accuracy rather than availability: its window condition also needs
-    the accuracy of the window within `scoring.accuracy_drop` of the baseline's.
+    the answers back within `scoring.accuracy_drop` of the baseline's accuracy (AccuracyBar;
+    the requests it corrupted carry its name).
     """
     scoring = plan.scenario.scoring
     max_ms = scoring.max_latency * 1000 if scoring.max_latency is not None else None
-    min_acc = None
+    bar = None
     if fault is not None and fault.spec.judged_by_accuracy and baseline_accuracy is not None:
-        min_acc = baseline_accuracy - scoring.accuracy_drop
-    return WindowCondition(scoring.min_success_ratio, max_ms, min_acc)
+        bar = AccuracyBar.from_baseline(baseline_accuracy, scoring.accuracy_drop, fault.name)
+    return WindowCondition(scoring.min_success_ratio, max_ms, bar)
 
 
 def _score_fault(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -32,11 +33,11 @@ stack:
   regions: [{name: a}, {name: b}]
   pipeline: {}
 load:
-  rate: 10
+  rate: 40
   phases: {baseline: 10s, fault: 10s, recovery: 10s}
 faults:
   - {kind: corrupt_data, name: skew, target: serving, corruption: scaling, severity: 5, at: 12s, duration: 4s}
-scoring: {stabilisation: 2s, accuracy_drop: 0.05}
+scoring: {stabilisation: 2s, accuracy_drop: 0.1}
 slos:
   - {metric: recovery_time, objective: "<= 10s"}
   - {metric: records_lost, objective: "<= 0"}
@@ -52,10 +53,10 @@ def plan_of(tmp_path: Path) -> Plan:
 
 
 def skewed_samples(wrong_until: float) -> list[Sample]:
-    """10 req/s for 30 s, every request ok; accuracy 0.9, but 0.4 from 12 s to `wrong_until`."""
+    """40 req/s for 30 s, every request ok; accuracy 0.9, but 0.4 from 12 s to `wrong_until`."""
     out = []
-    for i in range(300):
-        t = i / 10
+    for i in range(1200):
+        t = i / 40
         wrong = i % 10 == 0 or (12 <= t < wrong_until and i % 10 < 6)
         out.append(
             Sample(
@@ -257,3 +258,29 @@ def test_failed_audit_is_reported_not_scored(tmp_path: Path) -> None:
     scores = score(plan_of(tmp_path), skewed_samples(12.0), events(), True, result)
     lost = next(s for s in scores.slos if s.metric == "records_lost")
     assert lost.measured is None and not lost.passed
+
+
+def test_a_serving_corruption_nothing_repairs_recovers_when_it_ends(tmp_path: Path) -> None:
+    """Through the scorer: the fault's requests carry its name; a straddle cannot pass early."""
+    path = tmp_path / "skew.yaml"
+    path.write_text(
+        CLEAN_RUN.replace(
+            "  - {kind: region_outage, name: down, target: {region: a}, mode: kill, at: 35s,"
+            " duration: 60s}",
+            "  - {kind: corrupt_data, name: skew, target: serving, corruption: scaling,"
+            " severity: 1, at: 40s, duration: 10s}\nscoring: {stabilisation: 5s, accuracy_drop: 0.08}",
+        )
+    )
+    plan = make_plan(load_scenario(path)[0])
+    holdout = holdout_file(tmp_path)
+    g = np.random.default_rng(5)
+    samples = []
+    for s in worker_samples(plan, holdout, tmp_path, plan.seed):
+        right = g.random() < (0.78 if s.corruption == "skew" else 0.88)  # s1 on the real stack
+        samples.append(
+            replace(s, predicted=s.label if right else 1 - (s.label or 0), correct=right)
+        )
+    faults = [FaultInjected(40.0, fault="skew", fault_kind="corrupt_data", target="serving"),
+              FaultReverted(50.02, fault="skew")]  # fmt: skip
+    result = score(plan, samples, faults, True).faults[0]
+    assert result.time_to_recover_s == pytest.approx(10.0, abs=0.1)
