@@ -110,13 +110,15 @@ def _yaml_path(loc: tuple[Any, ...], data: Any) -> YamlPath:
     """Drop the parts of a pydantic `loc` that are not in the YAML (union tags)."""
     path: list[str | int] = []
     node = data
+    tagged: Any = None  # the node whose union tag was dropped (a kind may share a field's name)
     for part in loc:
+        if isinstance(node, dict) and node.get("kind") == part and tagged is not node:
+            tagged = node
+            continue
         if (isinstance(node, dict) and part in node) or (
             isinstance(node, list) and isinstance(part, int) and part < len(node)
         ):
             node = node[part]
-        elif isinstance(node, dict) and node.get("kind") == part:
-            continue
         else:
             path.append(part)
             break

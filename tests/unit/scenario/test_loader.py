@@ -169,3 +169,17 @@ def test_missing_file_is_a_user_error(tmp_path: Path) -> None:
 
     with pytest.raises(HarnessError, match="cannot read scenario"):
         load_scenario(tmp_path / "nope.yaml")
+
+
+def test_an_error_in_a_fault_whose_kind_is_also_a_field_name_points_at_that_field(
+    tmp_path: Path,
+) -> None:
+    # The latency fault has a `latency` field: the union tag must not be read as that key.
+    latency = VALID.replace(
+        "  - kind: region_outage\n    target: {region: us-east-1}\n    at: 12s",
+        "  - kind: latency\n    latency: 100ms\n    at: soon",
+    )
+    assert errors_of(tmp_path, latency) == [
+        "s.yaml:14:9: faults.0.at: invalid duration 'soon': use a number with ms, s, m or h, "
+        "e.g. '30s'"
+    ]
