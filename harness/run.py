@@ -59,7 +59,16 @@ def run_scenario(options: RunOptions, progress: Progress) -> RunOutcome:
     started_at = _now()
     run = RunInfo(run_id, out_dir, scenario.name, plan.topology.regions)
     execution = execute(plan, backend_cls(run), events, progress, out_dir)
-    meta = RunMeta(run_id, options.backend, options.command, started_at, _now(), source.file, source.text)
+    meta = RunMeta(
+        run_id,
+        options.backend,
+        options.command,
+        started_at,
+        _now(),
+        source.file,
+        source.text,
+        out_dir,
+    )
     results = results_of(plan, execution, events, meta)
     write_all(results, out_dir)
     progress.say(f"verdict {results.verdict.value.upper()}; report: {out_dir / 'report.html'}")

@@ -8,7 +8,7 @@ them instead of the clean rows while the fault's window lasts.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,7 @@ from harness.corrupt import CorruptionRequest, corrupt_frame
 from harness.pipeline.records import FEATURE_NAMES
 
 if TYPE_CHECKING:
-    from harness.scenario.plan import Plan, ScheduledFault
+    from harness.scenario.plan import Plan
 
 Window = tuple[float, float, str]  # (start_s, end_s, npz path): what the load worker takes
 FOLDER = "corruptions"
@@ -59,44 +59,3 @@ def write_rows(
     path = folder / f"{fault_name}.npz"
     np.savez(path, X=corrupt_rows(request, serving_seed(plan, fault_name), held_out(holdout)))
     return path
-
-
-# Until every caller takes the windows from the faults' `prepare` (harness.faults), these three
-# give what they gave before, through the one capability a serving corruption's spec has.
-
-
-@runtime_checkable
-class ServesCorruptRows(Protocol):
-    """A fault spec that may send corrupted rows to the gateway (corrupt_data on serving)."""
-
-    def serving_request(self) -> CorruptionRequest | None:
-        """The corruption of the rows sent while the fault lasts; None if it sends none."""
-
-
-def _request(fault: ScheduledFault) -> CorruptionRequest | None:
-    spec = fault.spec
-    return spec.serving_request() if isinstance(spec, ServesCorruptRows) else None
-
-
-def serving_faults(plan: Plan) -> list[ScheduledFault]:
-    """The scheduled faults that send corrupted rows to the gateway."""
-    return [f for f in plan.faults if _request(f) is not None]
-
-
-def corrupted_rows(plan: Plan, fault: ScheduledFault, X: np.ndarray) -> np.ndarray:
-    """The held-out rows as `fault` corrupts them (the rows its npz holds)."""
-    request = _request(fault)
-    if request is None:
-        raise ValueError(f"fault {fault.name!r} sends no corrupted rows")
-    return corrupt_rows(request, serving_seed(plan, fault.name), X)
-
-
-def prepare_windows(plan: Plan, holdout: Path, out_dir: Path) -> tuple[Window, ...]:
-    """Write one npz of corrupted rows per serving fault; return the load worker's windows."""
-    windows = []
-    for fault in serving_faults(plan):
-        request = _request(fault)
-        assert request is not None
-        path = write_rows(plan, fault.name, request, holdout, out_dir)
-        windows.append((fault.at, fault.end, str(path)))
-    return tuple(windows)

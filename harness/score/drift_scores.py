@@ -16,7 +16,7 @@ from harness.errors import HarnessError
 from harness.load.samples import Sample
 from harness.observe.drift import drift_matrix
 from harness.pipeline.records import FEATURE_NAMES
-from harness.pipeline.serving_skew import corrupted_rows, serving_faults
+from harness.pipeline.serving_skew import FOLDER
 from harness.results import Drift, DriftWindow
 from harness.scenario.plan import Plan
 from harness.score.timeline import bin_width
@@ -68,9 +68,7 @@ def corruption_files(folder: Path, shape: tuple[int, ...]) -> Rows:
     return read
 
 
-def drift(
-    plan: Plan, samples: Sequence[Sample], holdout: Path, out_dir: Path | None = None
-) -> Drift | None:
+def drift(plan: Plan, samples: Sequence[Sample], holdout: Path, out_dir: Path) -> Drift | None:
     """Per-feature PSI and KS p-value per window against the clean held-out rows.
 
     The reference is every clean held-out row: the load draws its requests from them, so they
@@ -79,7 +77,7 @@ def drift(
     """
     with np.load(holdout) as data:
         clean = np.asarray(data["X"], dtype=np.float32)
-    times, rows = served_rows(samples, clean, _corrupted(plan, clean, out_dir))
+    times, rows = served_rows(samples, clean, corruption_files(out_dir / FOLDER, clean.shape))
     if not len(times):
         return None
     width = bin_width(plan.duration_s)
@@ -103,24 +101,6 @@ def drift(
         nonfinite_share=[[round(c.nonfinite_share, 4) for c in row] for row in grid],
         min_rows=MIN_WINDOW_ROWS,
     )
-
-
-def _corrupted(plan: Plan, clean: np.ndarray, out_dir: Path | None) -> Rows:
-    """Where the corrupted rows come from: the run folder's files, as the worker read them.
-
-    Without a run folder (a caller that does not pass it yet), the fault's rows are made again
-    by the same function that wrote those files, from the name the sample recorded.
-    """
-    if out_dir is not None:
-        return corruption_files(out_dir / "corruptions", clean.shape)
-    faults = {f.name: f for f in serving_faults(plan)}
-
-    def remake(name: str) -> np.ndarray:
-        if name not in faults:
-            raise HarnessError(f"drift: a sample names corruption {name!r}, no fault has it")
-        return corrupted_rows(plan, faults[name], clean)
-
-    return remake
 
 
 def _r(value: float | None, digits: int = 4) -> float | None:

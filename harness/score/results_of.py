@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness import __version__
@@ -31,6 +32,7 @@ class RunMeta:
     ended_at: dt.datetime
     scenario_file: str
     scenario_text: str  # the text that was parsed, not the file as it is at the end
+    out_dir: Path  # the run folder (the corrupted rows the load sent are in it)
 
 
 def results_of(plan: Plan, execution: Execution, events: EventLog, meta: RunMeta) -> Results:
@@ -65,7 +67,7 @@ def results_of(plan: Plan, execution: Execution, events: EventLog, meta: RunMeta
         subscriber_errors=events.subscriber_errors,
         models=model_uses(execution.samples),
         integrity=audit,
-        drift=drift(plan, execution.samples, holdout) if holdout else None,
+        drift=drift(plan, execution.samples, holdout, meta.out_dir) if holdout else None,
         replication_lag=lag_samples(execution.pipeline),
         preemptions=scores.preemptions,
         cost=scores.cost,

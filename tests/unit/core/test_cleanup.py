@@ -149,6 +149,6 @@ def test_a_stopper_that_fails_is_logged_and_recorded(
     }
     assert run.log.calls[-1] == ("teardown", "")
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    meta = RunMeta("r", "fake", "harness run s.yaml", now, now, "s.yaml", SCENARIO)
+    meta = RunMeta("r", "fake", "harness run s.yaml", now, now, "s.yaml", SCENARIO, tmp_path)
     results = results_of(run.plan, Execution([], False, "interrupted"), run.events, meta)
     assert line in [row.message for row in build_view(results).events]  # the report's event log

@@ -47,7 +47,7 @@ def results(tmp_path: Path) -> Results:
     run.clock.sleep(0.5)  # the executor's cleanup comes a moment later
     schedule.revert_all()
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    meta = RunMeta("r", "fake", "harness run half.yaml", now, now, "half.yaml", SCENARIO)
+    meta = RunMeta("r", "fake", "harness run half.yaml", now, now, "half.yaml", SCENARIO, tmp_path)
     return results_of(run.plan, Execution([], False, ERROR), run.events, meta)
 
 

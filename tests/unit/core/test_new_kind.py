@@ -105,7 +105,9 @@ def test_it_runs_scores_and_reports_like_a_shipped_kind(tmp_path: Path) -> None:
     assert sorted(run.log.on("disable")) == ["gateway-to-inference-a-0", "gateway-to-inference-a-1"]
 
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    meta = RunMeta("r", "fake", "harness run blackhole.yaml", now, now, "b.yaml", SCENARIO)
+    meta = RunMeta(
+        "r", "fake", "harness run blackhole.yaml", now, now, "b.yaml", SCENARIO, tmp_path
+    )
     results = results_of(run.plan, Execution(samples(), True, None), run.events, meta)
     results = Results.model_validate_json(results.model_dump_json())  # through results.json
     (fault,) = results.faults

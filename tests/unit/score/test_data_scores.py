@@ -11,13 +11,13 @@ import pytest
 
 from harness.errors import HarnessError
 from harness.events import FaultInjected, FaultReverted, QualityAlert
+from harness.faults import PrepareContext, prepare_faults
 from harness.load.protocol import Reply, RowFeed, make_sample
 from harness.load.samples import Sample
 from harness.observe.integrity import AckedRecord, StoreContents, audit
 from harness.observe.quality_probe import LagPoint
 from harness.pipeline.audit import AuditResult
 from harness.pipeline.feed import Ack, FeedStats
-from harness.pipeline.serving_skew import prepare_windows
 from harness.pipeline.session import PipelineOutcome
 from harness.scenario.loader import load_scenario
 from harness.scenario.plan import Plan, make_plan
@@ -98,7 +98,7 @@ def worker_run(
 ) -> tuple[list[Sample], list[str]]:
     """Samples as the load worker makes them (every reply right), and the bodies it sent."""
     feed = RowFeed.load(holdout, seed, plan.scenario.load.batch_size)
-    for start, end, path in prepare_windows(plan, holdout, out_dir):
+    for start, end, path in prepare_faults(PrepareContext(plan, holdout, out_dir)).corruptions:
         feed.add_corruption(start, end, path)
     rate = plan.scenario.load.rate
     samples, bodies = [], []

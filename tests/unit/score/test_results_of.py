@@ -69,6 +69,7 @@ def _meta(scenario_file: Path, text: str) -> RunMeta:
         ended_at=START + dt.timedelta(seconds=31.5),
         scenario_file=str(scenario_file),
         scenario_text=text,
+        out_dir=scenario_file.parent,
     )
 
 
