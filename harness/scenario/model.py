@@ -274,8 +274,8 @@ class Scoring(StrictModel):
         0.05,
         ge=0,
         le=1,
-        description="data faults: recovered once a window's accuracy is within this of the "
-        "baseline's",
+        description="data faults: recovered once the answers' accuracy, judged with a Wilson "
+        "bound over enough labelled requests, is back within this of the baseline's",
     )
 
 

@@ -114,7 +114,13 @@ def test_heatmap_band_colour_and_ks_marker(pipeline_page: tuple[str, Any]) -> No
 def test_heatmap_legend_nonfinite_and_fault_lanes(pipeline_page: tuple[str, Any]) -> None:
     _, doc = pipeline_page
     heatmap = _texts(doc.by_id("drift-heatmap"))
-    for label in ("0.1", "0.25", "no data (too few rows)", "KS test p < 0.05", "non-finite (max)"):
+    for label in (
+        "0.1",
+        "0.25",
+        "not enough data",
+        "KS test p < 0.05",
+        "non-finite (max)",
+    ):
         assert label in heatmap
     assert "12.0%" in heatmap  # amount carries NaNs in the skewed windows
     lanes = [_texts(doc.by_id(f"drift-fault-{i}")) for i in range(3)]
