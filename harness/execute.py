@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from harness.events import CleanupFailed, EventLog, RunAborted
 from harness.faults import FaultContext, PrepareContext, prepare_faults
 from harness.load.runner import LoadRunner, LoadSpec
 from harness.load.samples import Sample
+from harness.load.spec import PENDING_GATEWAY
 from harness.observe.gateway_state import GatewayWatcher
 from harness.observe.progress import Progress
 from harness.pipeline.session import PipelineOutcome, PipelineSession
@@ -26,7 +26,10 @@ from harness.scenario.plan import Plan
 from harness.schedule import Schedule
 from harness.stack import RunningStack
 
-LOAD_START_LEAD_S = 3.0  # the load worker imports locust first; start the clock after that
+# The load worker starts (imports locust) while the stack starts; once both are up, time zero
+# is this far ahead, so the first requests leave on schedule.
+LOAD_START_LEAD_S = 0.3
+LOAD_READY_TIMEOUT_S = 60.0
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +77,7 @@ def execute(
             interrupted = True
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
-            start_error = exc if live.load is None else None
+            start_error = exc if not live.load_started else None
         finally:
             teardown_error = live.cleanup()
     reason = reason or teardown_error
@@ -105,21 +108,24 @@ class _Live:
     schedule: Schedule | None = None
     pipeline: PipelineSession | None = None
     outcome: PipelineOutcome = field(default_factory=PipelineOutcome)
+    load_started: bool = False  # the load has a time zero: samples may have been recorded
 
     def go(self, holdout: Path) -> None:
-        """Start the stack, then load, observers and the fault schedule; wait for the end."""
+        """Start the load worker and the stack, then load, observers and the fault schedule."""
         assert self.stack is not None
         plan, stack = self.plan, self.stack
+        self.load = _spawn_load(plan, stack, holdout, self.out_dir, self.progress)
         stack.start(self.progress.say)
-        self.clock.start_at(time.time() + LOAD_START_LEAD_S)
-        self.load = _start_load(plan, stack, holdout, self.clock.t0, self.out_dir, self.progress)
+        t0 = self.load.go(stack.gateway_url, LOAD_START_LEAD_S, LOAD_READY_TIMEOUT_S)
+        self.clock.start_at(t0)
+        self.load_started = True
         self.watcher = GatewayWatcher(stack.gateway_url, self.events, self.clock)
         self.watcher.start()
         self.pipeline = PipelineSession(plan, stack, self.events, self.clock)
         self.pipeline.start(self.model_dir)
         self.progress.start(self.clock, period_s=max(0.5, min(5.0, plan.duration_s / 30)))
         self.progress.say(
-            f"stack ready; load starts in {LOAD_START_LEAD_S:g}s at "
+            f"stack ready; load starts at "
             f"{plan.scenario.load.rate:g} req/s for {plan.duration_s:g}s"
         )
         self.schedule = Schedule(plan, self._context, self.events, self.clock)
@@ -183,20 +189,22 @@ class _Live:
             self.progress.say(f"audit failed: {self.outcome.audit_error}")
 
 
-def _start_load(
-    plan: Plan, stack: RunningStack, holdout: Path, t0: float, out_dir: Path, progress: Progress
+def _spawn_load(
+    plan: Plan, stack: RunningStack, holdout: Path, out_dir: Path, progress: Progress
 ) -> LoadRunner:
+    """The load worker, started ahead: it learns the gateway and time zero from `go`."""
     spec = LoadSpec(
-        gateway_url=stack.gateway_url,
+        gateway_url=PENDING_GATEWAY,
         holdout_path=holdout,
         rate=plan.scenario.load.rate,
         duration_s=plan.duration_s,
-        t0_epoch=t0,
+        t0_epoch=0.0,
         seed=plan.seed,
         timeout_s=plan.scenario.load.timeout,
         batch_size=plan.scenario.load.batch_size,
         run_id=stack.backend.run_id,
         corruptions=prepare_faults(PrepareContext(plan, holdout, out_dir)).corruptions,
+        await_go=True,
     )
     runner = LoadRunner(
         spec, out_dir / "samples.csv", progress.on_sample, log_path=out_dir / "logs" / "load.log"

@@ -10,13 +10,18 @@ from typing import IO
 
 
 def spawn_in_group(
-    argv: list[str], *, cwd: Path, stdout: int | IO[bytes], stderr: int | IO[bytes]
+    argv: list[str],
+    *,
+    cwd: Path,
+    stdout: int | IO[bytes],
+    stderr: int | IO[bytes],
+    stdin: int = subprocess.DEVNULL,
 ) -> subprocess.Popen[bytes]:
     """Start `argv` as the leader of a new session/process group (immune to the terminal's Ctrl-C)."""
     return subprocess.Popen(
         argv,
         cwd=cwd,
-        stdin=subprocess.DEVNULL,
+        stdin=stdin,
         stdout=stdout,
         stderr=stderr,
         start_new_session=True,

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,7 @@ import harness
 from harness.errors import HarnessError
 from harness.load.procgroup import spawn_in_group, stop_group
 from harness.load.samples import Sample, SampleCsvWriter
-from harness.load.spec import LoadSpec, LoadSummary
+from harness.load.spec import READY_LINE, LoadSpec, LoadSummary
 
 __all__ = ["LoadRunner", "LoadSpec", "LoadSummary", "LoadWorkerError", "worker_argv"]
 
@@ -68,6 +69,7 @@ class LoadRunner:
         self._samples: list[Sample] = []
         self._lock = threading.Lock()
         self._done = threading.Event()
+        self._ready = threading.Event()
         self._stop_requested = False
         self._error: LoadWorkerError | None = None
         self._summary: LoadSummary | None = None
@@ -119,6 +121,7 @@ class LoadRunner:
                     cwd=package_root(),
                     stdout=subprocess.PIPE,
                     stderr=log_fh,
+                    stdin=subprocess.PIPE if self.spec.await_go else subprocess.DEVNULL,
                 )
         except BaseException:
             writer.close()
@@ -127,6 +130,28 @@ class LoadRunner:
             target=self._read_stream, args=(writer,), name="load-sample-reader", daemon=True
         )
         self._reader.start()
+
+    def go(self, gateway_url: str, lead_s: float, timeout_s: float) -> float:
+        """Start a worker started with `await_go`: once it is ready, time zero is `lead_s` ahead.
+
+        Returns time zero (epoch seconds). Raises LoadWorkerError, with the worker's last log
+        lines, when it is not ready within `timeout_s` or exited first.
+        """
+        assert self._proc is not None and self._proc.stdin is not None, "start(await_go) first"
+        deadline = time.monotonic() + timeout_s
+        while not self._ready.wait(0.05):
+            if self._done.is_set() or time.monotonic() > deadline:
+                problem = "exited" if self._done.is_set() else f"not ready within {timeout_s:g}s"
+                raise self._error or LoadWorkerError(
+                    f"load worker {problem} before the go (log: {self.log_path})",
+                    hint="last worker stderr lines:\n" + "\n".join(read_tail(self.log_path, 10)),
+                )
+        t0 = time.time() + lead_s
+        self.spec = dataclasses.replace(self.spec, gateway_url=gateway_url, t0_epoch=t0)
+        line = json.dumps({"gateway_url": gateway_url, "t0_epoch": t0}) + "\n"
+        self._proc.stdin.write(line.encode())
+        self._proc.stdin.close()
+        return t0
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the worker to end and its samples to be recorded; False on timeout."""
@@ -139,6 +164,8 @@ class LoadRunner:
         self._stop_requested = True
         grace = self.spec.timeout_s + STOP_GRACE_EXTRA_S if grace_s is None else grace_s
         stop_group(self._proc, grace)
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            self._proc.stdin.close()  # after the signal: EOF first would read as a failure
         if self._reader is not None:
             self._reader.join()
 
@@ -168,6 +195,9 @@ class LoadRunner:
     def _parse(self, raw: bytes) -> Sample | None:
         line = raw.strip()
         if not line:
+            return None
+        if line == READY_LINE.strip():
+            self._ready.set()
             return None
         try:
             return Sample.from_dict(json.loads(line))

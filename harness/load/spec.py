@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,6 +13,8 @@ from harness.errors import HarnessError
 
 ALLOWED_HOST = "127.0.0.1"
 SUMMARY_KEY = "load_summary"
+READY_LINE = b'{"worker_ready":true}\n'  # on the sample stream: imported, waiting for the go line
+PENDING_GATEWAY = "http://127.0.0.1:9"  # an await_go spec's URL until the go line: never dialled
 
 
 def check_gateway_url(url: str) -> str:
@@ -51,6 +53,9 @@ class LoadSpec:
     # Request i is corrupted when its planned send time i/rate falls in a window, so the
     # harness can tell afterwards exactly which rows each request carried.
     corruptions: tuple[tuple[float, float, str], ...] = ()
+    # Started before the stack is up: the worker says it is ready (READY on its sample stream),
+    # then reads one JSON line on stdin with the real `gateway_url` and `t0_epoch`.
+    await_go: bool = False
 
     def __post_init__(self) -> None:
         check_gateway_url(self.gateway_url)
@@ -77,6 +82,14 @@ class LoadSpec:
     def pool_depth(self) -> int:
         """Return the client pool depth: every request of one timeout window may be in flight."""
         return math.ceil(self.rate * self.timeout_s * 1.25) + 8
+
+    def with_go(self, line: bytes) -> LoadSpec:
+        """This spec with the `gateway_url` and `t0_epoch` of a go line (JSON)."""
+        try:
+            go = json.loads(line)
+            return replace(self, gateway_url=str(go["gateway_url"]), t0_epoch=float(go["t0_epoch"]))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise HarnessError(f"load: bad go line {line[:200]!r}: {exc}") from None
 
     def to_json(self) -> str:
         """Encode as JSON (the file given to the worker with --spec)."""

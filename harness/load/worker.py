@@ -35,7 +35,7 @@ from harness.load.protocol import (
     read_reply,
 )
 from harness.load.samples import Sample
-from harness.load.spec import LoadSpec, LoadSummary
+from harness.load.spec import READY_LINE, LoadSpec, LoadSummary
 from harness.load.stats import LATE_SEND_S, RunStats, summarize
 
 log = logging.getLogger("harness.load.worker")
@@ -273,6 +273,20 @@ def run(spec: LoadSpec, out: IO[bytes]) -> LoadSummary:
     return summarize(spec, schedule.stats, cpu_percent, cpu_warning)
 
 
+def await_go(spec: LoadSpec, out: IO[bytes], go: IO[bytes]) -> LoadSpec:
+    """Say the worker is ready (imports done), then take the gateway URL and time zero from `go`.
+
+    The harness starts the worker while the stack starts, so locust's import costs the run
+    nothing, and sets time zero only once both are up.
+    """
+    out.write(READY_LINE)
+    out.flush()
+    line = go.readline()
+    if not line:
+        raise HarnessError("load: the harness closed stdin before sending the go line")
+    return spec.with_go(line)
+
+
 def take_stdout() -> IO[bytes]:
     """Keep fd 1 for samples only: return it as a file and point fd 1 / sys.stdout at stderr."""
     out = os.fdopen(os.dup(1), "wb")
@@ -291,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     out = take_stdout()
     try:
         spec = LoadSpec.read(args.spec)
+        if spec.await_go:
+            spec = await_go(spec, out, sys.stdin.buffer)
         summary = run(spec, out)
     except HarnessError as exc:
         print(f"error: {exc.render()}", file=sys.stderr, flush=True)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -183,3 +186,44 @@ def test_client_sockets_have_tcp_nodelay(gateway: FakeGateway) -> None:
 def test_fake_model_is_what_labels_are_checked_against() -> None:
     assert predict_row([0.5, -1.0]) == 1 and predict_row([-0.5]) == 0
     assert np.float32(0.1).item() == pytest.approx(0.1)
+
+
+def test_a_worker_started_ahead_sends_nothing_before_the_go_then_keeps_time(
+    gateway: FakeGateway, holdout: Path, tmp_path: Path
+) -> None:
+    """The harness starts the worker while the stack starts: locust's import costs the run
+    nothing, and time zero is set once both are up."""
+    from harness.load.spec import PENDING_GATEWAY
+
+    spec = spec_for(PENDING_GATEWAY, holdout, duration_s=1.0)
+    runner = LoadRunner(replace(spec, t0_epoch=0.0, await_go=True), tmp_path / "samples.csv")
+    runner.start()
+    try:
+        time.sleep(2.0)  # the worker is ready long before this; it must wait for the go
+        assert gateway.log.requests == 0 and runner.sample_count == 0 and runner.running
+        t0 = runner.go(gateway.url, lead_s=0.3, timeout_s=30)
+        assert runner.wait(timeout=20), "worker did not finish"
+    finally:
+        runner.stop()
+    runner.raise_for_error()
+    samples = runner.samples
+    assert len(samples) == 50 and gateway.log.requests == 50
+    assert 0.0 <= min(s.t_start for s in samples) < 0.05  # the first request leaves at time zero
+    summary = runner.summary
+    assert summary is not None and summary.late_sends == 0 and summary.stopped_by == "duration"
+    assert runner.spec.t0_epoch == t0 and runner.spec.gateway_url == gateway.url
+
+
+def test_go_to_a_worker_that_died_first_raises_its_failure(holdout: Path, tmp_path: Path) -> None:
+    from harness.load.spec import PENDING_GATEWAY
+
+    spec = replace(spec_for(PENDING_GATEWAY, holdout), await_go=True, t0_epoch=0.0)
+    runner = LoadRunner(spec, tmp_path / "samples.csv")
+    runner.start()
+    try:
+        assert runner.pid is not None
+        os.killpg(runner.pid, signal.SIGKILL)  # a crash before the go, not a stop of ours
+        with pytest.raises(LoadWorkerError, match="exited with code -9"):
+            runner.go("http://127.0.0.1:9", lead_s=0.3, timeout_s=30)
+    finally:
+        runner.stop()
