@@ -61,6 +61,9 @@ class FaultResult(_Model):
     detected_by: str | None = Field(None, description="what noticed first: a failover, an alert")
     time_to_recover_s: float | None
     recovered: bool
+    recovery_judged: bool = Field(
+        True, description="false: too few labelled requests were left to judge accuracy"
+    )
     requests: int
     errors: int
     availability: float | None

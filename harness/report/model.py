@@ -222,6 +222,8 @@ def _fault_card(fault: FaultResult) -> FaultCard:
         recovery, css = "never injected", "muted"
     elif fault.recovered and fault.time_to_recover_s is not None:
         recovery, css = f"recovered in {fmt.seconds(fault.time_to_recover_s)}", "pass"
+    elif not fault.recovery_judged:
+        recovery, css = "recovery not judged", "muted"
     else:
         recovery, css = "did not recover", "fail"
     # An inject that raised (perhaps half-way) heads the card; its figures still stand.
@@ -232,11 +234,7 @@ def _fault_card(fault: FaultResult) -> FaultCard:
         _reverted(fault),
         Fact("time to detect", fmt.seconds(fault.time_to_detect_s)),
         *([Fact("detected by", fault.detected_by)] if fault.detected_by else []),
-        Fact(
-            "time to recover",
-            fmt.seconds(fault.time_to_recover_s) if fault.recovered else "did not recover",
-            css,
-        ),
+        Fact("time to recover", _recovery_time(fault), css),
         Fact("recovered", "yes" if fault.recovered else "no", css),
         Fact("requests / errors", f"{fmt.count(fault.requests)} / {fmt.count(fault.errors)}"),
         Fact("availability", fmt.ratio(fault.availability)),
@@ -248,6 +246,14 @@ def _fault_card(fault: FaultResult) -> FaultCard:
 
 def _target_phrase(fault: FaultResult) -> str:
     return fault.target_phrase or f"on {fault.target}"
+
+
+def _recovery_time(fault: FaultResult) -> str:
+    if fault.recovered:
+        return fmt.seconds(fault.time_to_recover_s)
+    if not fault.recovery_judged:
+        return "not judged: too few labelled requests after the fault to judge accuracy"
+    return "did not recover"
 
 
 def _reverted(fault: FaultResult) -> Fact:

@@ -140,6 +140,22 @@ class _Answers:
             and self._clears(self.mine_n, self.mine_right, i, last, Z_BOUND + Z_POWER)
         )
 
+    def judgeable(self, i: int) -> bool:
+        """Whether the answers from request i on (the fault ended there) allow a verdict.
+
+        They do when there are enough of them, or when they fall clearly short of the bar (the
+        upper bound of their Wilson interval under the threshold): few and clearly bad is "did
+        not recover"; few and possibly good is "not judged".
+        """
+        total = int(self.n[-1] - self.n[i])
+        if total >= self.bar.labelled:
+            return True
+        if total == 0:
+            return False
+        share = (self.right[-1] - self.right[i]) / total
+        upper = wilson_upper(np.array([share]), np.array([total]))
+        return bool(upper[0] < self.bar.threshold)
+
     def _dips(self, i: int, stop: int) -> bool:
         """Whether the answers from request i on start with a stretch clearly below the bar.
 
@@ -161,12 +177,31 @@ def _cumsum(flags: np.ndarray) -> np.ndarray:
     return np.concatenate(([0], np.cumsum(flags, dtype=np.int64)))
 
 
+@dataclass(frozen=True)
+class Recovery:
+    """When the stack was healthy again after a fault, or why no time can be given."""
+
+    seconds: float | None  # since the injection; None: not recovered, or not judged
+    judged: bool = True  # False: too few labelled requests were left to judge accuracy
+
+
 def time_to_recover(
     samples: Sequence[Sample],
     injected_at: float,
     stabilisation_s: float,
     condition: WindowCondition,
 ) -> float | None:
+    """Seconds from injection until the stack is healthy again (`recovery(...).seconds`)."""
+    return recovery(samples, injected_at, stabilisation_s, condition).seconds
+
+
+def recovery(
+    samples: Sequence[Sample],
+    injected_at: float,
+    stabilisation_s: float,
+    condition: WindowCondition,
+    ended_at: float | None = None,
+) -> Recovery:
     """Seconds from injection until the stack is healthy again and stays healthy.
 
     The stack is healthy from time t when the request that starts at t is good and the
@@ -178,13 +213,13 @@ def time_to_recover(
     """
     after = sorted((s for s in samples if s.t_start >= injected_at), key=lambda s: s.t_start)
     if not after:
-        return None
+        return Recovery(None)
     answers = _Answers(after, condition.accuracy) if condition.accuracy is not None else None
     last_start = after[-1].t_start
     end = 0
     for i, first in enumerate(after):
         if first.t_start + stabilisation_s > last_start:
-            return None
+            return Recovery(None)
         if not condition.good(first):
             continue
         end = max(end, i)
@@ -194,7 +229,13 @@ def time_to_recover(
             continue
         verdict = True if answers is None else answers.clear(i, end)
         if verdict is None:
-            return None  # fewer labelled requests are left than a verdict needs
+            # Fewer labelled requests are left than a verdict needs. If the answers after the
+            # fault's end are too few too, and not clearly bad, no one can tell it came back.
+            assert answers is not None
+            if ended_at is None:
+                return Recovery(None)
+            k = next((j for j, s in enumerate(after) if s.t_start >= ended_at), len(after))
+            return Recovery(None, judged=answers.judgeable(k))
         if verdict:
-            return 0.0 if i == 0 else first.t_start - injected_at
-    return None
+            return Recovery(0.0 if i == 0 else first.t_start - injected_at)
+    return Recovery(None)

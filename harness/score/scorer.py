@@ -28,7 +28,7 @@ from harness.results import (
 from harness.scenario.plan import Plan, ScheduledFault
 from harness.score.cost import cost, lifetimes
 from harness.score.preemptions import preemptions
-from harness.score.recovery import AccuracyBar, WindowCondition, time_to_recover
+from harness.score.recovery import AccuracyBar, Recovery, WindowCondition, recovery
 from harness.score.slo_metrics import SLO_METRICS, FaultOutcome, ScoreView
 from harness.score.stats import SampleStats, between, summarize
 
@@ -110,10 +110,11 @@ def _score_fault(
 ) -> FaultResult:
     injected = _event_time(events, FaultInjected, fault.name)
     reverted = _event_time(events, FaultReverted, fault.name)
-    ttr = None
+    back = Recovery(None)
     if injected is not None:
         condition = window_condition(plan, fault, baseline.accuracy)
-        ttr = time_to_recover(samples, injected, plan.stabilisation_s, condition)
+        back = recovery(samples, injected, plan.stabilisation_s, condition, reverted)
+    ttr = back.seconds
     detection = _first_detection(events, injected, reverted)
     detected = detection.t if detection is not None else None
     during = (
@@ -137,6 +138,7 @@ def _score_fault(
         time_to_detect_s=None if detected is None or injected is None else detected - injected,
         detected_by=detection.message() if detection is not None else None,
         recovered=ttr is not None,
+        recovery_judged=back.judged,
         requests=st.requests,
         errors=st.errors,
         availability=st.availability,

@@ -204,3 +204,19 @@ def test_subscriber_errors_are_a_warning_under_the_verdict(
 def test_no_warning_without_subscriber_errors(sample_page: tuple[str, Any]) -> None:
     _, doc = sample_page
     assert not doc.find_all("p", **{"class": "warning"})
+
+
+def test_a_fault_whose_recovery_could_not_be_judged_says_so(tmp_path: Path) -> None:
+    """Too few labelled requests after a data fault: 'not judged', never 'did not recover'."""
+    from tests.unit.report.conftest import GOLDEN, parse_html
+
+    results = Results.model_validate_json(GOLDEN.read_text(encoding="utf-8"))
+    fault = results.faults[0].model_copy(
+        update={"time_to_recover_s": None, "recovered": False, "recovery_judged": False}
+    )
+    page = html.write(results.model_copy(update={"faults": [fault]}), tmp_path)
+    doc = parse_html(page.read_text(encoding="utf-8"))
+    (card,) = [e for e in doc.find_all("article") if "fault" in e.attrs.get("class", "")]
+    text = " ".join(card.text.split())
+    assert "recovery not judged" in text and "did not recover" not in text
+    assert "too few labelled requests after the fault to judge accuracy" in text

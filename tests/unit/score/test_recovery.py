@@ -13,8 +13,10 @@ from harness.score.recovery import (
     Z_BOUND,
     Z_POWER,
     AccuracyBar,
+    Recovery,
     WindowCondition,
     labelled_needed,
+    recovery,
     time_to_recover,
     wilson_lower,
 )
@@ -179,6 +181,18 @@ def test_too_few_labelled_requests_left_is_not_recovered() -> None:
     condition = bar_of(samples, 30.0, "skew")
     assert condition.accuracy is not None and condition.accuracy.labelled > 200
     assert time_to_recover(samples, 30.0, 2.5, condition) is None
+    # ...and says it was not judged, which is not the same as "did not come back".
+    assert recovery(samples, 30.0, 2.5, condition, ended_at=35.0) == Recovery(None, judged=False)
+
+
+def test_a_stack_that_never_came_back_was_judged() -> None:
+    # The corruption ends at 100 s, the answers stay wrong: 1,600 labelled requests say so.
+    samples = answers(140, 0, [("skew", 30, 100, 0.4), (None, 100, 140, 0.4)])
+    condition = bar_of(samples, 30.0, "skew")
+    assert recovery(samples, 30.0, 10.0, condition, ended_at=100.0) == Recovery(None)
+    # Few answers after the end, but clearly bad ones, are a verdict too.
+    short = answers(104, 0, [("skew", 30, 100, 0.4), (None, 100, 104, 0.4)])
+    assert recovery(short, 30.0, 2.5, bar_of(short, 30.0, "skew"), 100.0) == Recovery(None)
 
 
 def test_labelled_needed_is_the_fewest_that_clear_the_threshold_at_the_baseline() -> None:
