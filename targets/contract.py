@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from targets.common.flags import RegionUrl
+from targets.common.flags import argv as service_argv
 from targets.common.s3 import (
     BUCKETS,
     QUARANTINE_BUCKET,
@@ -17,8 +19,13 @@ from targets.common.s3 import (
     REGISTRY_BUCKET,
 )
 from targets.common.s3 import client as store_client
+from targets.gateway.flags import GatewayFlags
+from targets.inference.flags import InferenceFlags
 from targets.inference.registry import LATEST_KEY
 from targets.inference.registry import publish as publish_model
+from targets.metadata.flags import MetadataFlags
+from targets.objectstore.flags import ObjectStoreFlags
+from targets.pipeline.flags import IngestFlags, ReplicatorFlags, RetrainFlags
 from targets.pipeline.keys import RAW_PREFIX
 from targets.pipeline.records import FEATURE_NAMES, LABEL
 
@@ -34,8 +41,17 @@ __all__ = [
     "RAW_PREFIX",
     "RECORDS_BUCKET",
     "REGISTRY_BUCKET",
+    "GatewayFlags",
+    "InferenceFlags",
+    "IngestFlags",
+    "MetadataFlags",
+    "ObjectStoreFlags",
+    "RegionUrl",
+    "ReplicatorFlags",
+    "RetrainFlags",
     "build_model",
     "publish_model",
+    "service_argv",
     "store_client",
 ]
 

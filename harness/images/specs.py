@@ -29,6 +29,11 @@ class ImageSpec:
     runtime_only: tuple[str, ...] = ()  # in `packages` though no source imports them directly
 
 
+def _common(*modules: str) -> tuple[str, ...]:
+    """Some modules of targets/common (an image copies only what its service imports)."""
+    return tuple(f"targets/common/{m}.py" for m in ("__init__", *modules))
+
+
 IMAGE_SPECS: tuple[ImageSpec, ...] = (
     ImageSpec(
         "inference",
@@ -42,8 +47,7 @@ IMAGE_SPECS: tuple[ImageSpec, ...] = (
         "targets/gateway/Dockerfile",
         (
             "targets/__init__.py",
-            *(f"targets/common/{m}.py" for m in ("__init__", "http", "jsonlog", "metrics", "net")),
-            "targets/common/serve.py",
+            *_common("flags", "http", "jsonlog", "metrics", "net", "serve"),
             "targets/gateway",
         ),
         ("aiohappyeyeballs", "aiohttp"),
@@ -67,7 +71,7 @@ IMAGE_SPECS: tuple[ImageSpec, ...] = (
         "targets/objectstore/Dockerfile",
         (
             "targets/__init__.py",
-            *(f"targets/common/{m}.py" for m in ("__init__", "jsonlog", "metrics", "net", "s3")),
+            *_common("flags", "jsonlog", "metrics", "net", "s3"),
             "targets/objectstore",
         ),
         (

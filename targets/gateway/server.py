@@ -9,18 +9,19 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from targets.common import flags
 from targets.common.http import HttpMetrics, json_error, metrics_response
 from targets.common.jsonlog import log_event
 from targets.common.metrics import Registry
 from targets.common.net import nodelay_middleware, nodelay_socket_factory
 from targets.common.serve import ServeOptions, serve
 from targets.gateway.config import ConfigError, GatewayConfig, load_config
+from targets.gateway.flags import GatewayFlags
 from targets.gateway.health import health_loop, log_transition
 from targets.gateway.policies import make_policy
 from targets.gateway.pool import Pool
@@ -207,13 +208,7 @@ def build_app(state: GatewayState) -> web.Application:
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m targets.gateway.server", description=__doc__)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0, help="0 picks a free port (see ready line)")
-    p.add_argument("--config", type=Path, required=True, help="gateway config JSON file")
-    p.add_argument("--drain-grace-s", type=float, default=0.0)
-    p.add_argument("--drain-timeout-s", type=float, default=10.0)
-    return p.parse_args(argv)
+    return flags.parser(GatewayFlags, "python -m targets.gateway.server", __doc__).parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:

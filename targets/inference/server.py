@@ -7,22 +7,23 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
+from targets.common import flags
 from targets.common.drift import load_profile
 from targets.common.http import HttpMetrics, json_error, metrics_response
 from targets.common.jsonlog import log_event
 from targets.common.metrics import Registry
 from targets.common.net import nodelay_middleware
 from targets.common.serve import ServeOptions, serve
+from targets.inference.flags import InferenceFlags
 from targets.inference.model import InputError, OnnxModel, parse_rows, resolve_model_version
 from targets.inference.poller import RegistryPoller
 from targets.inference.quality import QualityChecks
 from targets.inference.slot import ModelSlot, Serving
-from targets.inference.termination import PROVIDERS, TerminationHandler
+from targets.inference.termination import TerminationHandler
 
 __all__ = ["InferenceState", "build_app", "main"]
 
@@ -167,40 +168,8 @@ def build_app(state: InferenceState) -> web.Application:
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m targets.inference.server", description=__doc__)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0, help="0 picks a free port (see ready line)")
-    p.add_argument("--model", type=Path, required=True, help="path to model.onnx")
-    p.add_argument("--instance", default="inference-0")
-    p.add_argument("--region", default="local")
-    p.add_argument("--model-version", default=None, help="default: manifest.json beside model")
-    p.add_argument("--drain-grace-s", type=float, default=0.5)
-    p.add_argument(
-        "--drain-timeout-s",
-        type=float,
-        default=10.0,
-        help="longest wait for in-flight requests after the grace",
-    )
-    p.add_argument(
-        "--service-time-ms", type=float, default=0.0, help="extra simulated model time per request"
-    )
-    p.add_argument("--max-rows", type=int, default=10_000)
-    p.add_argument("--registry", default=None, help="object store URL to poll for models")
-    p.add_argument("--registry-poll-s", type=float, default=1.0)
-    p.add_argument("--profile", type=Path, default=None, help="profile.json: feature_drift check")
-    p.add_argument("--drift-window", type=int, default=200, help="rows in the drift window")
-    p.add_argument("--alert-hold-s", type=float, default=10.0, help="model_rejected alert time")
-    p.add_argument("--spot-metadata", default=None, help="metadata URL to poll for spot notices")
-    p.add_argument("--spot-provider", choices=PROVIDERS, default="aws")
-    p.add_argument("--spot-poll-s", type=_positive, default=5.0, help="seconds between polls")
+    p = flags.parser(InferenceFlags, "python -m targets.inference.server", __doc__)
     return p.parse_args(argv)
-
-
-def _positive(text: str) -> float:
-    value = float(text)
-    if not value > 0:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return value
 
 
 def _load_state(args: argparse.Namespace) -> InferenceState:

@@ -20,10 +20,12 @@ from pathlib import Path
 
 from aiohttp import web
 
+from targets.common import flags
 from targets.common.jsonlog import log_event
 from targets.common.net import nodelay_middleware
 from targets.common.serve import ServeOptions, serve
 from targets.metadata import formats
+from targets.metadata.flags import MetadataFlags
 from targets.metadata.formats import Schedule, ScheduleError
 
 __all__ = ["MetadataState", "build_app", "main"]
@@ -267,11 +269,7 @@ def build_app(state: MetadataState) -> web.Application:
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m targets.metadata.server", description=__doc__)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0, help="0 picks a free port (see ready line)")
-    p.add_argument("--state", type=Path, required=True, help="schedule file the harness writes")
-    p.add_argument("--instance", required=True, help="the instance's name (instance-id, name)")
+    p = flags.parser(MetadataFlags, "python -m targets.metadata.server", __doc__)
     return p.parse_args(argv)
 
 

@@ -21,10 +21,12 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import ThreadedWSGIServer
 
+from targets.common import flags
 from targets.common import s3 as s3lib
 from targets.common.jsonlog import log_event
 from targets.common.net import set_nodelay
 from targets.objectstore.app import ProbedApp, StoreState
+from targets.objectstore.flags import ObjectStoreFlags
 
 __all__ = ["NodelayWSGIServer", "build_server", "create_buckets", "main"]
 
@@ -109,10 +111,7 @@ def run(host: str, port: int, region: str) -> int:
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m targets.objectstore.server", description=__doc__)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0, help="0 picks a free port (see ready line)")
-    p.add_argument("--region", default="us-east-1")
+    p = flags.parser(ObjectStoreFlags, "python -m targets.objectstore.server", __doc__)
     return p.parse_args(argv)
 
 

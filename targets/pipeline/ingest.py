@@ -10,25 +10,26 @@ import asyncio
 import itertools
 import time
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
+from targets.common import flags
 from targets.common.drift import load_profile
 from targets.common.http import HttpMetrics, json_error
 from targets.common.jsonlog import log_event
+from targets.pipeline.flags import INGEST_MAX_BODY_BYTES, IngestFlags
 from targets.pipeline.keys import QUARANTINE, RECORDS, batch_key, quarantine_key
 from targets.pipeline.quality import IngestQuality
 from targets.pipeline.records import Validated, Validator, reason_kind, to_jsonl
-from targets.pipeline.service import Probe, base_parser, run, service_app
+from targets.pipeline.service import Probe, run, service_app
 from targets.pipeline.store import Store
 from targets.pipeline.writer import BatchWriter, WriteResult
 
 __all__ = ["Ingest", "build_app", "main"]
 
 PATHS = ("/ingest", "/healthz", "/readyz", "/metrics")
-MAX_BODY_BYTES = 8 * 1024 * 1024
+MAX_BODY_BYTES = INGEST_MAX_BODY_BYTES
 READY_POLL_S = 0.5
 
 
@@ -157,11 +158,7 @@ def build_app(service: Ingest, max_body_bytes: int = MAX_BODY_BYTES) -> web.Appl
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = base_parser("python -m targets.pipeline.ingest", __doc__)
-    p.add_argument("--replication", choices=("async", "sync", "none"), default="async")
-    p.add_argument("--profile", type=Path, required=True, help="profile.json of the model")
-    p.add_argument("--drift-window", type=int, default=200, help="accepted rows in the window")
-    p.add_argument("--max-body-bytes", type=int, default=MAX_BODY_BYTES)
+    p = flags.parser(IngestFlags, "python -m targets.pipeline.ingest", __doc__)
     return p.parse_args(argv)
 
 

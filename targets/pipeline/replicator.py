@@ -15,11 +15,13 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from targets.common import flags
 from targets.common.jsonlog import log_event
 from targets.pipeline.copier import CopyOutcome, copy_due
+from targets.pipeline.flags import ReplicatorFlags
 from targets.pipeline.keys import RECORDS, REGISTRY, raw_prefix
 from targets.pipeline.replication import ObjectId, Tracker
-from targets.pipeline.service import Probe, base_parser, run, service_app
+from targets.pipeline.service import Probe, run, service_app
 from targets.pipeline.store import Store
 
 __all__ = ["Replicator", "build_app", "main"]
@@ -167,9 +169,7 @@ def build_app(replicator: Replicator) -> web.Application:
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = base_parser("python -m targets.pipeline.replicator", __doc__)
-    p.add_argument("--interval-s", type=float, default=1.0, help="time between passes")
-    p.add_argument("--lag-s", type=float, default=0.0, help="copy objects seen this long ago")
+    p = flags.parser(ReplicatorFlags, "python -m targets.pipeline.replicator", __doc__)
     return p.parse_args(argv)
 
 

@@ -11,12 +11,12 @@ from collections import deque
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from aiohttp import web
 
+from targets.common import flags
 from targets.common import s3 as s3lib
 from targets.common.drift import PSI_ALERT, RollingDrift, load_profile
 from targets.common.http import metrics_response
@@ -27,6 +27,7 @@ from targets.common.serve import ServeOptions, serve
 from targets.inference.registry import get_bytes, publish, read_latest, version_name
 from targets.model.build import onnx_accuracy, to_onnx, train
 from targets.model.dataset import FEATURES
+from targets.pipeline.flags import RetrainFlags
 
 __all__ = ["Run", "Window", "main", "parse_batch", "read_window"]
 
@@ -338,31 +339,8 @@ def build_app(retrainer: Retrainer) -> web.Application:
     return app
 
 
-def _region_url(text: str) -> tuple[str, str]:
-    region, sep, url = text.partition("=")
-    if not sep or not region or not url:
-        raise argparse.ArgumentTypeError(f"expected REGION=URL, got {text!r}")
-    return region, url
-
-
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m targets.pipeline.retrain", description=__doc__)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--region", default="local")
-    p.add_argument("--instance", default="retrain-0")
-    p.add_argument("--store", required=True, help="own region's store URL (records, registry)")
-    p.add_argument("--publish", type=_region_url, action="append", default=[], help="REGION=URL")
-    p.add_argument("--golden", type=Path, required=True, help="holdout.npz: the golden set")
-    p.add_argument("--profile", type=Path, required=True, help="profile.json: drift reference")
-    p.add_argument("--check-interval-s", type=float, default=1.0)
-    p.add_argument("--every-s", type=float, default=0.0, help="scheduled run period, 0 = never")
-    p.add_argument("--on-drift", action=argparse.BooleanOptionalAction, default=True)
-    p.add_argument("--window", type=int, default=2000, help="newest records trained on")
-    p.add_argument("--min-rows", type=int, default=500)
-    p.add_argument("--max-drop", type=float, default=0.02)
-    p.add_argument("--serving-accuracy", type=float, default=None)
-    p.add_argument("--drain-grace-s", type=float, default=0.0)
+    p = flags.parser(RetrainFlags, "python -m targets.pipeline.retrain", __doc__)
     return p.parse_args(argv)
 
 

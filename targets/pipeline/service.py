@@ -17,9 +17,8 @@ from targets.common.jsonlog import log_event
 from targets.common.metrics import Registry
 from targets.common.net import nodelay_middleware
 from targets.common.serve import ServeOptions, serve
-from targets.pipeline.store import region_url
 
-__all__ = ["Probe", "base_parser", "run", "service_app"]
+__all__ = ["Probe", "run", "service_app"]
 
 
 @dataclass
@@ -82,27 +81,6 @@ def service_app(
     app.router.add_get("/metrics", _metrics)
     app.cleanup_ctx.append(background)
     return app
-
-
-def base_parser(prog: str, description: str | None) -> argparse.ArgumentParser:
-    """Arguments every pipeline service takes: where it listens, who it is, its stores."""
-    p = argparse.ArgumentParser(prog=prog, description=description)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0, help="0 picks a free port (see ready line)")
-    p.add_argument("--region", required=True)
-    p.add_argument("--instance", required=True)
-    p.add_argument("--store", required=True, help="URL of this region's object store")
-    p.add_argument(
-        "--replica",
-        type=region_url,
-        action="append",
-        default=[],
-        metavar="REGION=URL",
-        help="another region's store (repeatable)",
-    )
-    p.add_argument("--store-timeout-s", type=float, default=2.0, help="per store call")
-    p.add_argument("--drain-grace-s", type=float, default=0.0)
-    return p
 
 
 def run(app: web.Application, probe: Probe, args: argparse.Namespace, **ready: Any) -> int:

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 from typing import Any
 
 from targets.common import s3 as s3lib
 from targets.pipeline.keys import RECORDS
 
-__all__ = ["Store", "region_url"]
-
-
-def region_url(text: str) -> tuple[str, str]:
-    """Parse a `REGION=URL` argument (argparse type)."""
-    region, sep, url = text.partition("=")
-    if not sep or not region or not url:
-        raise argparse.ArgumentTypeError(f"expected REGION=URL, got {text!r}")
-    return region, url
+__all__ = ["Store"]
 
 
 @dataclass
