@@ -61,16 +61,15 @@ def plan_image(
     spec: ImageSpec, base: BaseImage, target: WheelTarget, progress: Progress
 ) -> BuildPlan:
     """Gather an image's inputs (sources, wheels, base) and derive its content tag."""
-    root = specs.source_root()
-    dockerfile = specs.read_dockerfile(spec, root)
-    files = specs.read_sources(spec, root)
+    dockerfile = specs.render_dockerfile(spec)
+    files = specs.read_sources(spec, specs.source_root())
     wheels = ensure_wheelhouse(specs.requirements(spec), target, progress)
     digest = image_inputs_hash(dockerfile, files, wheels.names, base.id)
     return BuildPlan(
         service=spec.service,
         tag=image_tag(spec.service, digest),
         base_ref=base.ref,
-        dockerfile_path=spec.dockerfile,
+        dockerfile_path=specs.template_path(),
         dockerfile=dockerfile,
         files=files,
         wheel_dir=wheels.path,

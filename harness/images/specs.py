@@ -1,31 +1,45 @@
-"""The service images: the Dockerfile, sources and Python packages of each one."""
+"""The service images: the sources and Python packages of each one, and its Dockerfile.
+
+Every image is built from one Dockerfile template (DOCKERFILE_TEMPLATE), rendered with the
+image's spec: the package list is written once, here, and goes into the tag's hash with the
+rendered Dockerfile.
+"""
 
 from __future__ import annotations
 
 import importlib.metadata
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+import jinja2
 
 import harness
 from harness.images.engine import ImageError
 
 SKIPPED_DIRS = frozenset({"__pycache__"})
 SKIPPED_SUFFIXES = (".pyc", ".pyo")
+DOCKERFILE_TEMPLATE = Path(__file__).with_name("service.Dockerfile.j2")
+# A distribution name as pip takes it (PEP 508): what may go on the Dockerfile's RUN line.
+PACKAGE_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
+MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
 @dataclass(frozen=True)
 class ImageSpec:
-    """One service image: its Dockerfile, what is copied to /app, the packages installed.
+    """One service image: what is copied to /app, the packages installed, its default command.
 
     Paths are relative to the source root (the folder holding `harness/` and `targets/`);
-    `sources` name files or folders. `packages` must match the Dockerfile's `pip install` line.
+    `sources` name files or folders. `module` is what the image runs (with `--help`) when the
+    backend gives no command; `about` says what the image is, in its Dockerfile's first line.
     """
 
     service: str
-    dockerfile: str
+    module: str
     sources: tuple[str, ...]
     packages: tuple[str, ...]
     first_build_s: int  # rough time of a build without any cached layer, told to the user
+    about: str
     runtime_only: tuple[str, ...] = ()  # in `packages` though no source imports them directly
 
 
@@ -37,14 +51,15 @@ def _common(*modules: str) -> tuple[str, ...]:
 IMAGE_SPECS: tuple[ImageSpec, ...] = (
     ImageSpec(
         "inference",
-        "targets/inference/Dockerfile",
+        "targets.inference.server",
         ("targets/__init__.py", "targets/common", "targets/inference", "targets/metadata"),
         ("aiohappyeyeballs", "aiohttp", "boto3", "botocore", "numpy", "onnxruntime"),
         first_build_s=20,
+        about="the inference server (onnxruntime) and its spot metadata sidecar",
     ),
     ImageSpec(
         "gateway",
-        "targets/gateway/Dockerfile",
+        "targets.gateway.server",
         (
             "targets/__init__.py",
             *_common("flags", "http", "jsonlog", "metrics", "net", "serve"),
@@ -52,10 +67,11 @@ IMAGE_SPECS: tuple[ImageSpec, ...] = (
         ),
         ("aiohappyeyeballs", "aiohttp"),
         first_build_s=10,
+        about="the gateway, routing /predict to the regions' inference instances",
     ),
     ImageSpec(
         "netproxy",
-        "targets/netproxy/Dockerfile",
+        "harness.netproxy",
         (
             "harness/__init__.py",
             "harness/errors.py",
@@ -65,10 +81,11 @@ IMAGE_SPECS: tuple[ImageSpec, ...] = (
         ),
         ("aiohttp", "pydantic"),
         first_build_s=10,
+        about="the network-fault proxy (harness.netproxy)",
     ),
     ImageSpec(
         "object-store",
-        "targets/objectstore/Dockerfile",
+        "targets.objectstore.server",
         (
             "targets/__init__.py",
             *_common("flags", "jsonlog", "metrics", "net", "s3"),
@@ -85,11 +102,12 @@ IMAGE_SPECS: tuple[ImageSpec, ...] = (
             "werkzeug",
         ),
         first_build_s=20,
-        runtime_only=("flask", "flask-cors"),  # moto's server extras
+        about="the object store (moto's S3 server, in memory)",
+        runtime_only=("flask", "flask-cors"),  # moto's server extras, listed to be pinned
     ),
     ImageSpec(
         "pipeline",
-        "targets/pipeline/Dockerfile",
+        "targets.pipeline.ingest",
         (
             "targets/__init__.py",
             "targets/common",
@@ -110,6 +128,7 @@ IMAGE_SPECS: tuple[ImageSpec, ...] = (
             "skl2onnx",
         ),
         first_build_s=40,
+        about="the data pipeline: ingest, replicator and retrain (the module is the command)",
         runtime_only=("onnx",),  # skl2onnx's own dependency, pinned to what the tests ran
     ),
 )
@@ -140,16 +159,33 @@ def requirements(spec: ImageSpec) -> tuple[str, ...]:
     return tuple(pinned)
 
 
-def read_dockerfile(spec: ImageSpec, root: Path) -> bytes:
-    """The bytes of the spec's Dockerfile; ImageError when the checkout does not have it."""
-    path = root / spec.dockerfile
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
+def render_dockerfile(spec: ImageSpec) -> bytes:
+    """The image's Dockerfile: the one template, with the spec's packages and module.
+
+    ImageError when a package or the module is not a plain name (they go on a shell line).
+    """
+    bad = [p for p in spec.packages if not PACKAGE_NAME.match(p)]
+    if bad or not MODULE_NAME.match(spec.module):
+        what = f"package names {bad}" if bad else f"module {spec.module!r}"
         raise ImageError(
-            f"the Dockerfile of image {spec.service} is missing: {path}",
-            hint="images are built from a source checkout of the harness (pip install -e .)",
-        ) from None
+            f"image {spec.service}: {what} not plain names",
+            hint="name distributions as pip does (scikit-learn) and the module dotted (a.b)",
+        )
+    template = jinja2.Template(
+        DOCKERFILE_TEMPLATE.read_text(),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,  # a Dockerfile, not HTML: the names were checked above
+    )
+    text: str = template.render(
+        service=spec.service, about=spec.about, module=spec.module, packages=spec.packages
+    )
+    return text.encode()
+
+
+def template_path() -> str:
+    """Where the Dockerfile template is, relative to the source root (for messages)."""
+    return DOCKERFILE_TEMPLATE.relative_to(source_root()).as_posix()
 
 
 def read_sources(spec: ImageSpec, root: Path) -> dict[str, bytes]:
@@ -169,6 +205,5 @@ def _wanted(file: Path, root: Path) -> bool:
     parts = file.relative_to(root).parts
     if not file.is_file() or SKIPPED_DIRS.intersection(parts):
         return False
-    # The Dockerfile is hashed on its own; a copy in /app (or an editor's dotfile) is noise.
-    name = file.name
-    return name != "Dockerfile" and not name.startswith(".") and not name.endswith(SKIPPED_SUFFIXES)
+    # An editor's dotfile or a bytecode cache in /app is noise (and would change the tag).
+    return not file.name.startswith(".") and not file.name.endswith(SKIPPED_SUFFIXES)

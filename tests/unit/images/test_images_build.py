@@ -19,7 +19,7 @@ def make_plan(tmp_path: Path) -> BuildPlan:
         service="gateway",
         tag="harness-gateway:0123456789ab",
         base_ref="base:1",
-        dockerfile_path="targets/gateway/Dockerfile",
+        dockerfile_path="harness/images/service.Dockerfile.j2",
         dockerfile=b"FROM x\n",
         files={"targets/gateway/server.py": b"x = 1\n", "targets/__init__.py": b""},
         wheel_dir=tmp_path,
@@ -87,5 +87,5 @@ def test_build_error_names_the_image_with_the_log_tail(tmp_path: Path) -> None:
     text = err.value.render()
     assert "image gateway (harness-gateway:0123456789ab) failed to build" in text
     assert "| ERROR: No matching distribution found for nope" in text
-    assert "hint: see targets/gateway/Dockerfile" in text
+    assert "hint: see harness/images/service.Dockerfile.j2" in text
     assert lines == ["  gateway: step 6/10 RUN pip install nope"]
