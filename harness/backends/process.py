@@ -130,7 +130,14 @@ class ProcessBackend(Backend):
         )
 
     def restart(self, handle: InstanceHandle) -> None:
-        """Start the instance again on its port."""
+        """Start the instance again on its port; a no-op while it still runs (as for a container).
+
+        A second copy would fail to bind the port, and its process would replace the running
+        one in `_procs`, so stop and teardown would no longer reach the one still serving.
+        """
+        proc = self._procs.get(handle.spec.name)
+        if proc is not None and proc.poll() is None:
+            return
         self._spawn(handle)
 
     def stop(self, handle: InstanceHandle, grace_s: float = 5.0) -> bool:
