@@ -27,6 +27,22 @@ class Badge:
     tone: Tone
 
 
+@dataclass(frozen=True)
+class Marker:
+    """How an event about the models shows on the report's model chart, at the event's time."""
+
+    label: str  # its legend entry
+    shape: str  # a matplotlib marker
+    color: str  # unless the event brings in a model version, drawn in that version's colour
+
+
+RETRAIN_MARKERS: dict[str, Marker] = {  # a skipped retrain is not marked
+    "promoted": Marker("retrain promoted", "^", "#1e7b45"),
+    "rejected": Marker("retrain rejected", "X", "#b42318"),
+    "failed": Marker("retrain failed", "X", "#66717d"),
+}
+
+
 def from_record(record: Mapping[str, Any]) -> Event | None:
     """The event a record (events.jsonl, results.json) was made from; None if no class fits."""
     cls = EVENT_TYPES.get(str(record.get("type")))
@@ -64,6 +80,10 @@ class Event:
 
     def badge(self) -> Badge | None:
         """The pill the report shows beside it: an outcome a reader scans for (None: no pill)."""
+        return None
+
+    def model_marker(self) -> Marker | None:
+        """Its mark on the model chart, for events about the models (None: not marked)."""
         return None
 
     def data(self) -> dict[str, Any]:
@@ -260,6 +280,9 @@ class ModelRetrained(Event):
         tone = RETRAIN_TONES.get(self.outcome, "neutral")
         return Badge(self.outcome, tone)
 
+    def model_marker(self) -> Marker | None:
+        return RETRAIN_MARKERS.get(self.outcome)
+
 
 @dataclass(frozen=True)
 class ModelSwapped(Event):
@@ -270,6 +293,9 @@ class ModelSwapped(Event):
 
     template: ClassVar[str] = "{instance} now serves {model_version}"
     color = "#1a5276"
+
+    def model_marker(self) -> Marker:
+        return Marker("model swapped", "v", "#1a5276")
 
 
 @dataclass(frozen=True)
@@ -284,6 +310,9 @@ class ModelRejected(Event):
 
     def badge(self) -> Badge:
         return Badge("refused", "bad")
+
+    def model_marker(self) -> Marker:
+        return Marker("model refused by an instance", "x", "#6c3483")
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from harness.events import Marker, from_record
 from harness.report import _mpl, fmt
 from harness.report.charts import PANELS, draw_panel
 from harness.results import EventRecord, Results, TimelineBin
@@ -17,23 +17,6 @@ if TYPE_CHECKING:
 CHART_ID = "models-chart"
 VERSION_COLORS = ("#4c9f70", "#e3a33b", "#7b6bb0", "#3fa7c6", "#c4657a", "#8c8c3a", "#5f7d95")
 ACCURACY = next(p for p in PANELS if p.key == "accuracy")
-
-
-@dataclass(frozen=True)
-class _Marker:
-    label: str
-    shape: str
-    color: str
-
-
-# How each model event shows at the top edge of the accuracy panel.
-_MARKERS = {
-    ("ModelRetrained", "promoted"): _Marker("retrain promoted", "^", "#1e7b45"),
-    ("ModelRetrained", "rejected"): _Marker("retrain rejected", "X", "#b42318"),
-    ("ModelRetrained", "failed"): _Marker("retrain failed", "X", "#66717d"),
-    ("ModelSwapped", ""): _Marker("model swapped", "v", "#1a5276"),
-    ("ModelRejected", ""): _Marker("model refused by an instance", "x", "#6c3483"),
-}
 
 
 def versions_in_order(results: Results) -> list[str]:
@@ -75,15 +58,16 @@ def model_chart_svg(results: Results) -> str:
         return _mpl.to_svg(fig, CHART_ID, "accuracy over time with the serving model versions")
 
 
-def _marker_for(event: EventRecord) -> _Marker | None:
-    outcome = str(event.data.get("outcome", "")) if event.type == "ModelRetrained" else ""
-    return _MARKERS.get((event.type, outcome))
+def _marker_for(record: EventRecord) -> Marker | None:
+    """The mark its event kind declares at the top edge of the accuracy panel, if any."""
+    event = from_record(record.model_dump())
+    return event.model_marker() if event is not None else None
 
 
 def _mark_model_events(
     ax: Axes, events: Sequence[EventRecord], colors: dict[str, str]
-) -> list[_Marker]:
-    used: dict[_Marker, None] = {}
+) -> list[Marker]:
+    used: dict[Marker, None] = {}
     for j, event in enumerate(events):
         marker = _marker_for(event)
         if marker is None:
@@ -133,7 +117,7 @@ def _draw_strip(ax: Axes, results: Results, colors: dict[str, str]) -> None:
     ax.set_ylabel("version")
 
 
-def _legend(fig: Figure, results: Results, colors: dict[str, str], markers: list[_Marker]) -> None:
+def _legend(fig: Figure, results: Results, colors: dict[str, str], markers: list[Marker]) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
