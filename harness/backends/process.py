@@ -24,8 +24,10 @@ from harness.backends.base import (
     log_tail,
 )
 from harness.backends.process_sweep import sweep_processes
-from harness.errors import StackStartError
+from harness.errors import BackendError, StackStartError
 from harness.settings import OWNER_PID_ENV, RUN_ID_ENV
+
+TERM_WAIT_S = 10.0  # how long kill(SIGTERM) waits for the instance to exit
 
 
 def free_port() -> int:
@@ -155,7 +157,13 @@ class ProcessBackend(Backend):
         proc = self._procs[handle.spec.name]
         _signal(proc, sig)
         if sig in (signal.SIGKILL, signal.SIGTERM):
-            proc.wait(10 if sig == signal.SIGTERM else None)
+            try:
+                proc.wait(TERM_WAIT_S if sig == signal.SIGTERM else None)
+            except subprocess.TimeoutExpired:
+                raise BackendError(
+                    f"{handle.spec.name} did not exit within {TERM_WAIT_S:g}s of SIGTERM",
+                    hint="it ignores or outlasts SIGTERM: stop it with a grace, or SIGKILL it",
+                ) from None
             handle.running = False
 
     def pause(self, handle: InstanceHandle) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,9 +13,10 @@ import psutil
 import pytest
 import requests
 
+from harness.backends import process as process_backend
 from harness.backends.base import InstanceHandle, RunInfo, ServiceSpec, Sidecar
 from harness.backends.process import ProcessBackend
-from harness.errors import StackStartError
+from harness.errors import BackendError, StackStartError
 from harness.settings import OWNER_PID_ENV, RUN_ID_ENV
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -193,3 +195,13 @@ def test_restart_of_a_running_instance_leaves_it_the_only_copy(backend: ProcessB
     backend.stop(handle, grace_s=3.0)
     assert refused(handle.port) and not original.is_running()
     assert run_processes(backend.run_id) == []
+
+
+def test_a_sigterm_kill_that_is_ignored_is_a_located_error_not_a_timeout(
+    backend: ProcessBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(process_backend, "TERM_WAIT_S", 0.5)
+    handle = started(backend, stub("deaf", "ignore-term"))
+    with pytest.raises(BackendError, match=r"deaf did not exit within 0\.5s of SIGTERM"):
+        backend.kill(handle, signal.SIGTERM)
+    assert handle.running
