@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TIME_SCALE ?= 0.25
 PYTEST_ARGS ?=
+# Exit 5 (no test selected) is fine: PYTEST_ARGS="-k name" selects from one group only.
+PYTEST := $(BIN)/python -m pytest
 
 .PHONY: demo test lint clean engine
 
@@ -37,11 +39,14 @@ demo: $(STAMP) engine
 
 # Lint and types first (they fail in seconds), then the suite on both cores: unit and
 # integration tests (CPU-bound), then the whole-scenario runs two at a time (they mostly wait on
-# their compressed schedule; each run only checks its own leftovers, so two never collide).
+# their compressed schedule; each run only checks its own leftovers, so two never collide), and
+# last the runs that judge latency against their own baseline, alone (a neighbour's CPU bursts
+# would show in a p99 of 80 requests).
 test: lint $(STAMP) engine
 	@if docker info >/dev/null 2>&1; then $(BIN)/harness images build; fi
-	$(BIN)/python -m pytest -n 2 tests/unit tests/integration $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -n 2 tests/e2e $(PYTEST_ARGS)
+	$(PYTEST) -n 2 tests/unit tests/integration $(PYTEST_ARGS) || [ $$? = 5 ]
+	$(PYTEST) -n 2 -m "not solo" tests/e2e $(PYTEST_ARGS) || [ $$? = 5 ]
+	$(PYTEST) -m solo tests/e2e $(PYTEST_ARGS) || [ $$? = 5 ]
 
 lint: $(STAMP)
 	$(BIN)/ruff check harness targets tests bench

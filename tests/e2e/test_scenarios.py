@@ -53,6 +53,7 @@ def test_regional_outage_single_region_fails_its_slo(
     assert results["faults"][0]["errors"] > 0
 
 
+@pytest.mark.solo  # its p99 after the spike is judged against 2x the baseline's (80 requests)
 def test_latency_spike_is_measured_and_the_slow_region_ejected(out_dir: Path, backend: str) -> None:
     run = run_harness(
         out_dir, SCENARIOS / "latency-spike.yaml", "--time-scale", "0.1", "--backend", backend
