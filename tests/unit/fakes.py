@@ -288,6 +288,21 @@ class FakeRun:
         return self.backend.state()
 
 
+def two_regions(name: str = "s") -> str:
+    """The scenario the core tests share, up to its faults: regions a (2 inference) and b (1)."""
+    return f"""\
+name: {name}
+stack:
+  architecture: active-passive
+  regions:
+    - {{name: a, inference: {{replicas: 2}}}}
+    - {{name: b, inference: {{replicas: 1}}}}
+load:
+  rate: 10
+  phases: {{baseline: 10s, fault: 10s, recovery: 10s}}
+"""
+
+
 def fake_run(tmp_path: Path, scenario: str, clock: FakeClock | None = None) -> FakeRun:
     """Plan `scenario`, start its stack over the fakes, and clear the start-up from the log."""
     plan = plan_of(tmp_path, scenario)

@@ -18,22 +18,16 @@ from harness.observe.progress import Progress
 from harness.report.model import build_view
 from harness.schedule import Schedule
 from harness.score.results_of import RunMeta, results_of
-from tests.unit.fakes import CallLog, FakeClock, FakeRun, fake_run
+from tests.unit.fakes import CallLog, FakeClock, FakeRun, fake_run, two_regions
 
-SCENARIO = """\
-name: s
-stack:
-  architecture: active-passive
-  regions:
-    - {name: a, inference: {replicas: 2}}
-    - {name: b, inference: {replicas: 1}}
-load:
-  rate: 10
-  phases: {baseline: 10s, fault: 10s, recovery: 10s}
+SCENARIO = (
+    two_regions()
+    + """\
 faults:
   - {kind: latency, name: slow, target: {region: a}, latency: 100ms, at: 11s, duration: 8s}
   - {kind: region_outage, name: frozen, mode: freeze, target: {region: b}, at: 12s, duration: 6s}
 """
+)
 
 
 class StopAt(FakeClock):

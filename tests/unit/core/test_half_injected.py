@@ -18,21 +18,15 @@ from harness.report.model import build_view
 from harness.results import Results
 from harness.schedule import Schedule
 from harness.score.results_of import RunMeta, results_of
-from tests.unit.fakes import FakeFailure, fake_run
+from tests.unit.fakes import FakeFailure, fake_run, two_regions
 
-SCENARIO = """\
-name: half
-stack:
-  architecture: active-passive
-  regions:
-    - {name: a, inference: {replicas: 2}}
-    - {name: b, inference: {replicas: 1}}
-load:
-  rate: 10
-  phases: {baseline: 10s, fault: 10s, recovery: 10s}
+SCENARIO = (
+    two_regions("half")
+    + """\
 faults:
   - {kind: latency, name: slow, target: {region: a}, latency: 100ms, at: 12s, duration: 4s}
 """
+)
 ERROR = "FakeFailure: add_toxic failed on gateway-to-inference-a-1"
 
 

@@ -25,7 +25,7 @@ from harness.scenario.loader import load_scenario
 from harness.scenario.types import FaultSpecBase
 from harness.schedule import Schedule
 from harness.score.results_of import RunMeta, results_of
-from tests.unit.fakes import fake_run
+from tests.unit.fakes import fake_run, two_regions
 
 
 class BlackholeSpec(FaultSpecBase):
@@ -51,22 +51,16 @@ class BlackholeFault(Fault[BlackholeSpec]):
             ctx.stack.restore(self.cut.pop())
 
 
-SCENARIO = """\
-name: blackhole
-stack:
-  architecture: active-passive
-  regions:
-    - {name: a, inference: {replicas: 2}}
-    - {name: b, inference: {replicas: 1}}
-load:
-  rate: 10
-  phases: {baseline: 10s, fault: 10s, recovery: 10s}
+SCENARIO = (
+    two_regions("blackhole")
+    + """\
 faults:
   - {kind: blackhole, name: hole, target: {region: a}, depth: DEPTH, at: 12s, duration: 4s}
 scoring: {stabilisation: 1s}
 slos:
   - {metric: availability, objective: ">= 80%"}
 """
+)
 
 
 @pytest.fixture(autouse=True)

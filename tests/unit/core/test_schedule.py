@@ -8,19 +8,9 @@ import pytest
 
 from harness.events import FaultInjected, FaultReverted, PhaseStarted
 from harness.schedule import Schedule
-from tests.unit.fakes import FakeClock, FakeFailure, FakeRun, fake_run
+from tests.unit.fakes import FakeClock, FakeFailure, FakeRun, fake_run, two_regions
 
-STACK = """\
-name: s
-stack:
-  architecture: active-passive
-  regions:
-    - {name: a, inference: {replicas: 2}}
-    - {name: b, inference: {replicas: 1}}
-load:
-  rate: 10
-  phases: {baseline: 10s, fault: 10s, recovery: 10s}
-"""
+STACK = two_regions()
 
 
 def run_with(
