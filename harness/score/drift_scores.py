@@ -16,7 +16,7 @@ from harness.errors import HarnessError
 from harness.load.samples import Sample
 from harness.observe.drift import drift_matrix
 from harness.pipeline.records import FEATURE_NAMES
-from harness.pipeline.serving_skew import FOLDER
+from harness.pipeline.serving_skew import FOLDER, held_out
 from harness.results import Drift, DriftWindow
 from harness.scenario.plan import Plan
 from harness.score.timeline import bin_width
@@ -75,8 +75,7 @@ def drift(plan: Plan, samples: Sequence[Sample], holdout: Path, out_dir: Path) -
     are the baseline's distribution, and far more of them than the baseline phase sends (300
     requests at --time-scale 0.25, which alone make PSI noise reach the major band).
     """
-    with np.load(holdout) as data:
-        clean = np.asarray(data["X"], dtype=np.float32)
+    clean = held_out(holdout)
     times, rows = served_rows(samples, clean, corruption_files(out_dir / FOLDER, clean.shape))
     if not len(times):
         return None
