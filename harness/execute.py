@@ -58,7 +58,7 @@ def execute(
     plan: Plan, backend: Backend, events: EventLog, progress: Progress, out_dir: Path
 ) -> Execution:
     """Run the plan on `backend`; faults are reverted and the stack removed however it ends."""
-    from targets.contract import build_model
+    from harness.reference.contract import build_model
 
     progress.say("preparing the reference model (cached by content)")
     model = build_model(settings.cache_dir() / "model", seed=7)

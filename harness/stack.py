@@ -20,12 +20,12 @@ from harness.events import (
     InstanceStarted,
     LinkChanged,
 )
+from harness.reference.registry import publish_reference_model
+from harness.reference.services import gateway_config, gateway_spec, netproxy_spec, service_spec
 from harness.scenario.plan import Plan
 from harness.scenario.topology import GATEWAY, OBJECT_STORE, InstancePlan, LinkPlan
 from harness.spot.capacity import ReplacementPolicy, SpotCapacity
 from harness.spot.metadata import MetadataFiles
-from harness.stack_registry import publish_reference_model
-from harness.stack_services import gateway_config, gateway_spec, netproxy_spec, service_spec
 
 
 class LinkProxy(Protocol):

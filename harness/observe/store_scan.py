@@ -15,8 +15,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.errors import HarnessError
-from targets.contract import RAW_PREFIX, store_client
-from targets.contract import RECORDS_BUCKET as BUCKET
+from harness.reference.contract import RAW_PREFIX, store_client
+from harness.reference.contract import RECORDS_BUCKET as BUCKET
 
 __all__ = ["BUCKET", "RAW_PREFIX", "StoreScan", "parse_records", "scan_records", "scan_store"]
 _WORKERS = 8  # small objects: the time goes in round trips, so a few in flight pay off

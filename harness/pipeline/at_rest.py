@@ -9,11 +9,11 @@ from typing import Any, Literal
 
 from harness.corrupt import CorruptionRequest, corrupt_bytes
 from harness.errors import HarnessError
-from targets.contract import LATEST_KEY as LATEST
-from targets.contract import RAW_PREFIX as RAW
-from targets.contract import RECORDS_BUCKET as RECORDS
-from targets.contract import REGISTRY_BUCKET as REGISTRY
-from targets.contract import store_client as client
+from harness.reference.contract import LATEST_KEY as LATEST
+from harness.reference.contract import RAW_PREFIX as RAW
+from harness.reference.contract import RECORDS_BUCKET as RECORDS
+from harness.reference.contract import REGISTRY_BUCKET as REGISTRY
+from harness.reference.contract import store_client as client
 
 Undo = Callable[[], None]
 Store = tuple[str, str]  # (region, URL of its object store)

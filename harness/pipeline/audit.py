@@ -9,10 +9,10 @@ from harness.events import EventLog, InstanceKilled
 from harness.observe.integrity import AckedRecord, IntegrityReport, StoreContents, audit
 from harness.observe.store_scan import StoreScan, scan_records
 from harness.pipeline.feed import Ack
+from harness.reference.contract import store_client as client
 from harness.scenario.plan import Plan
 from harness.scenario.topology import OBJECT_STORE
 from harness.stack import RunningStack
-from targets.contract import store_client as client
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from targets.contract import FEATURE_NAMES as FEATURES
-from targets.contract import LABEL
+from harness.reference.contract import FEATURE_NAMES as FEATURES
+from harness.reference.contract import LABEL
 
 __all__ = ["FEATURE_NAMES", "LABEL", "stream_frame", "to_line"]
 

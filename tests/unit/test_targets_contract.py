@@ -1,4 +1,4 @@
-"""The harness reaches the reference stack only through targets/contract.py."""
+"""The harness reaches the reference stack only through its adapter (harness/reference/)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = "targets.contract"
+ADAPTER = ROOT / "harness" / "reference"
 
 
 def imported(path: Path) -> list[tuple[int, str]]:
@@ -20,14 +21,32 @@ def imported(path: Path) -> list[tuple[int, str]]:
     return found
 
 
+def _imports_targets(module: str) -> bool:
+    return module == "targets" or module.startswith("targets.")
+
+
 def test_the_harness_imports_targets_only_through_the_contract() -> None:
     outside = [
         f"{path.relative_to(ROOT)}:{line}: {module}"
         for path in sorted((ROOT / "harness").rglob("*.py"))
         for line, module in imported(path)
-        if (module == "targets" or module.startswith("targets.")) and module != CONTRACT
+        if _imports_targets(module) and module != CONTRACT
     ]
     assert outside == []
+
+
+def test_outside_the_adapter_the_harness_does_not_import_targets() -> None:
+    # docs/own-stack.md: a user's own inference service needs nothing of targets/.
+    outside = [
+        f"{path.relative_to(ROOT)}:{line}: {module}"
+        for path in sorted((ROOT / "harness").rglob("*.py"))
+        if ADAPTER not in path.parents
+        for line, module in imported(path)
+        if _imports_targets(module)
+    ]
+    assert outside == []
+    inside = [m for p in ADAPTER.rglob("*.py") for _, m in imported(p) if _imports_targets(m)]
+    assert inside, "the scan sees the adapter's own imports (it cannot pass vacuously)"
 
 
 def test_the_services_do_not_import_the_contract() -> None:

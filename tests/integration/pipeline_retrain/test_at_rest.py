@@ -9,7 +9,7 @@ from typing import Any
 
 from harness.faults.corrupt_data import CorruptDataSpec
 from harness.pipeline.at_rest import corrupt_stores
-from harness.stack_registry import publish_reference_model
+from harness.reference.registry import publish_reference_model
 from targets.model import ModelArtifacts
 from tests.integration.pipeline_retrain.stores import MotoStore
 

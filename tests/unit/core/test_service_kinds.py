@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.reference.services import SERVICE_KINDS, Launch, service_kind, service_spec
 from harness.scenario.topology import GATEWAY, SERVICE_ORDER, InstancePlan
-from harness.stack_services import SERVICE_KINDS, Launch, service_kind, service_spec
 from targets.contract import ObjectStoreFlags
 from tests.unit.fakes import plan_of
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.errors import StackStartError
-from targets.contract import publish_model as publish
-from targets.contract import store_client as client
+from harness.reference.contract import publish_model as publish
+from harness.reference.contract import store_client as client
 
 
 def publish_reference_model(store_urls: list[str], model_dir: Path) -> None:
