@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from harness.errors import did_you_mean
 
@@ -55,3 +56,16 @@ class Registry(Generic[T]):
     def items(self) -> list[tuple[str, T]]:
         """(kind, implementation) pairs sorted by kind."""
         return sorted(self._items.items())
+
+
+def spec_kind(spec: Any) -> str:
+    """The kind a spec class (a fault's, a protocol's) names in its `kind: Literal["..."]` field."""
+    annotation = spec.model_fields["kind"].annotation
+    args = typing.get_args(annotation)
+    if (
+        typing.get_origin(annotation) is not Literal
+        or len(args) != 1
+        or not isinstance(args[0], str)
+    ):
+        raise TypeError(f"{spec.__name__}.kind must be Literal['<kind>'], not {annotation}")
+    return args[0]

@@ -69,6 +69,13 @@ class ServiceSpec:
     env: dict[str, str] = field(default_factory=dict)
     spans_regions: bool = False  # reaches every region (the proxy); others live in their own
     sidecars: tuple[Sidecar, ...] = ()
+    # A user's own service (docs/own-stack.md); None/defaults for the reference services.
+    command: tuple[str, ...] | None = None  # its own argv instead of `python -m module ...`
+    image: str | None = None  # docker: the image to run instead of the service's own
+    port: int = 8080  # docker: the port it listens on inside its container
+    ready_status: int = 200  # what `ready_path` answers when the instance is ready
+    ready_timeout_s: float | None = None  # its own start timeout (None: the run's)
+    path_prefix: tuple[Path, ...] = ()  # process: folders put first on PATH (a venv's bin/)
 
     def resolved_args(
         self,

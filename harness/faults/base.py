@@ -9,12 +9,12 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Generic, Literal
+from typing import TYPE_CHECKING, ClassVar, Generic
 
 from typing_extensions import TypeVar
 
 from harness.events import EventLog
-from harness.registry import Registry
+from harness.registry import Registry, spec_kind
 from harness.scenario.types import FaultSpecBase
 
 if TYPE_CHECKING:
@@ -119,19 +119,6 @@ def register_fault(cls: F) -> F:
     cls.Spec = spec
     FAULTS.register(spec_kind(spec))(cls)
     return cls
-
-
-def spec_kind(spec: type[FaultSpecBase]) -> str:
-    """The kind a spec class names in its `kind: Literal["..."]` field."""
-    annotation = spec.model_fields["kind"].annotation
-    args = typing.get_args(annotation)
-    if (
-        typing.get_origin(annotation) is not Literal
-        or len(args) != 1
-        or not isinstance(args[0], str)
-    ):
-        raise TypeError(f"{spec.__name__}.kind must be Literal['<kind>'], not {annotation}")
-    return args[0]
 
 
 def _spec_of(cls: type) -> type[FaultSpecBase]:

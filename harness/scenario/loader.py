@@ -13,6 +13,7 @@ from harness.errors import HarnessError, ScenarioError, did_you_mean
 from harness.faults import FAULTS
 from harness.scenario.checks import check_scenario
 from harness.scenario.model import Scenario
+from harness.scenario.paths import BASE_DIR
 from harness.scenario.yaml_source import YamlPath, YamlSource, read_yaml
 
 _SKIPPED_TYPES = {"union_tag_invalid", "union_tag_not_found"}
@@ -35,7 +36,7 @@ def load_scenario(path: Path) -> tuple[Scenario, YamlSource]:
         )
     errors = _check_fault_kinds(source)
     try:
-        scenario = Scenario.model_validate(source.data)
+        scenario = Scenario.model_validate(source.data, context={BASE_DIR: path.parent.resolve()})
     except ValidationError as exc:
         errors += [_convert(err, source) for err in exc.errors() if not _skipped(err)]
         raise ScenarioError(errors) from None

@@ -19,8 +19,10 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
 from harness.faults import FAULTS
+from harness.scenario.dataset import DatasetSpec
 from harness.scenario.durations import Duration
 from harness.scenario.objective import Objective, parse_objective
+from harness.scenario.service import OwnService
 from harness.scenario.spot import InstanceType, SpotSpec
 from harness.scenario.types import NAME_PATTERN, FaultSpecBase, StrictModel
 from harness.score.slo_metrics import SLO_METRICS
@@ -52,8 +54,11 @@ class GatewaySpec(StrictModel):
     retry: Retry = Field(default_factory=Retry)
 
 
-class InferenceSpec(StrictModel):
-    """Inference instances of one region: how many, on which type, how many on spot."""
+class InferenceSpec(OwnService):
+    """Inference instances of one region: how many, on which type, how many on spot.
+
+    The reference inference service unless `image`, `build` or `command` names the user's own.
+    """
 
     replicas: int = Field(1, ge=1, le=16)
     instance_type: str | None = Field(None, description="default: the stack's default type")
@@ -208,6 +213,9 @@ class LoadSpec(StrictModel):
     batch_size: int = Field(1, ge=1, le=1024, description="rows per request")
     phases: Phases
     feed: FeedSpec | None = Field(None, description="records into the pipeline (needs one)")
+    dataset: DatasetSpec | None = Field(
+        None, description="your labelled rows (CSV or Parquet); default: the reference data"
+    )
 
 
 ObjectiveField = Annotated[

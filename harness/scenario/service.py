@@ -1,0 +1,73 @@
+"""The inference service of a region when it is the user's own: image, build or command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, model_validator
+
+from harness.protocols.field import ProtocolField
+from harness.protocols.harness import HarnessProtocol
+from harness.scenario.durations import Duration
+from harness.scenario.paths import ScenarioPath
+from harness.scenario.types import StrictModel
+
+
+class HealthSpec(StrictModel):
+    """How the harness and the gateway tell that an instance of the service is ready."""
+
+    path: str | None = Field(None, description="default: the protocol's health path")
+    status: int = Field(200, ge=100, le=599, description="the status a ready instance answers")
+    timeout: Duration = Field(
+        60.0, description="how long an instance may take to become ready at start (not scaled)"
+    )
+
+
+class OwnService(StrictModel):
+    """The fields of `inference:` that name the user's own service instead of the reference one.
+
+    docs/own-stack.md is the contract: what the harness sends, expects back and signals.
+    """
+
+    image: str | None = Field(None, description="docker: an image that exists on the engine")
+    build: ScenarioPath | None = Field(
+        None, description="docker: a folder with a Dockerfile, built offline, tagged by its hash"
+    )
+    command: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="process: the argv, with placeholders {port}, {host}, {port:NAME}, "
+        "{scenario_dir}, {instance}, {region}, {venv}",
+    )
+    requirements: ScenarioPath | None = Field(
+        None,
+        description="a requirements file: process: a cached venv (its bin/ first on PATH); "
+        "build: wheels for it in the build context",
+    )
+    port: int = Field(8080, ge=1, le=65535, description="docker: the port it listens on")
+    env: dict[str, str] = Field(default_factory=dict, description="placeholders as in command")
+    health: HealthSpec = Field(default_factory=HealthSpec)
+    protocol: ProtocolField = Field(
+        default_factory=HarnessProtocol, description="how requests and answers are encoded"
+    )
+
+    @model_validator(mode="after")
+    def _image_or_build(self) -> OwnService:
+        if self.image is not None and self.build is not None:
+            raise ValueError("give image or build, not both")
+        return self
+
+    @property
+    def own(self) -> bool:
+        """True when the region runs the user's service rather than the reference one."""
+        return self.image is not None or self.build is not None or self.command is not None
+
+    @property
+    def health_path(self) -> str:
+        """The path a ready instance answers `health.status` on."""
+        return self.health.path or self.protocol.default_health_path()
+
+    @property
+    def build_dir(self) -> Path | None:
+        """The build folder (absolute), if the service is built."""
+        return self.build
