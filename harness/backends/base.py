@@ -75,7 +75,9 @@ class ServiceSpec:
     port: int = 8080  # docker: the port it listens on inside its container
     ready_status: int = 200  # what `ready_path` answers when the instance is ready
     ready_timeout_s: float | None = None  # its own start timeout (None: the run's)
-    path_prefix: tuple[Path, ...] = ()  # process: folders put first on PATH (a venv's bin/)
+    build: Path | None = None  # docker: a folder with a Dockerfile to build `image` from
+    requirements: Path | None = None  # process: a venv of these (bin/ first on PATH); build: wheels
+    cwd: Path | None = None  # process: where the command runs (the scenario's folder)
 
     def resolved_args(
         self,
