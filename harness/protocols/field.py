@@ -32,8 +32,17 @@ def _validate(value: Any) -> ProtocolSpec:
         return value
     if isinstance(value, str):  # the shorthand: `protocol: mlflow`
         value = {"kind": value}
+    kind = value.get("kind") if isinstance(value, dict) else None
+    if isinstance(kind, str) and kind not in PROTOCOLS:
+        # Said here: the loader drops pydantic's own union-tag error for a better one.
+        raise ValueError(PROTOCOLS.unknown_message(kind))
     spec: ProtocolSpec = _union_of(_specs()).validate_python(value)
     return spec
+
+
+def parse_protocol(value: Any) -> ProtocolSpec:
+    """A protocol spec from its name or its settings (a LoadSpec's `protocol` dict)."""
+    return _validate(value)
 
 
 def _specs() -> tuple[type[ProtocolSpec], ...]:
