@@ -62,6 +62,8 @@ def execute(
 
     progress.say("preparing the reference model (cached by content)")
     model = build_model(settings.cache_dir() / "model", seed=7)
+    # the rows the load sends: load.dataset's (written once into the run folder) or the model's
+    holdout = plan.dataset.holdout(out_dir, model.holdout_path)
     live = _Live(plan, events, progress, out_dir, RunClock(), model.out_dir)
     live.stack = RunningStack(
         plan, backend, events, live.clock, model.out_dir, settings.start_timeout_s()
@@ -71,7 +73,7 @@ def execute(
     interrupted = False
     with _signals_interrupt():
         try:
-            live.go(model.holdout_path)
+            live.go(holdout)
         except (Interrupted, KeyboardInterrupt) as exc:
             reason = f"interrupted ({str(exc) or 'SIGINT'})"
             interrupted = True
@@ -87,9 +89,7 @@ def execute(
         events.emit(RunAborted(live.clock(), reason=reason))
         progress.say(f"run incomplete: {reason}")
     samples = live.load.samples if live.load is not None else []
-    return Execution(
-        list(samples), reason is None, reason, interrupted, live.outcome, model.holdout_path
-    )
+    return Execution(list(samples), reason is None, reason, interrupted, live.outcome, holdout)
 
 
 @dataclass

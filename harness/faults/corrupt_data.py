@@ -108,7 +108,7 @@ class CorruptDataSpec(FaultSpecBase):
                 (
                     ("corruption",),
                     f"{self.corruption} cannot corrupt serving requests (rows of "
-                    f"{len(FEATURE_NAMES)} numbers)",
+                    f"{len(ctx.features)} numbers)",
                     f"for serving use one of: {', '.join(shaped)}",
                 )
             )
@@ -121,8 +121,15 @@ class CorruptDataSpec(FaultSpecBase):
                     f"for storage use one of: {', '.join(sorted(kinds))}",
                 )
             )
-        known = [*FEATURE_NAMES, LABEL, "id"] if self.target == "ingest" else FEATURE_NAMES
-        for i, col in enumerate(self.columns or []):
+        # serving: the columns of the rows the load sends (load.dataset's); ingest and storage:
+        # the reference pipeline's records, whatever the dataset.
+        known = {
+            "serving": list(ctx.features),
+            "ingest": [*FEATURE_NAMES, LABEL, "id"],
+            "storage": FEATURE_NAMES,
+        }[self.target]
+        # no serving features: the dataset did not read, which is reported on its own
+        for i, col in enumerate((self.columns or []) if known else []):
             if col not in known:
                 hint = did_you_mean(col, known) or f"known: {', '.join(known)}"
                 issues.append((("columns", i), f"no column named {col!r}", hint))

@@ -7,6 +7,7 @@ them instead of the clean rows while the fault's window lasts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,9 +29,20 @@ def serving_seed(plan: Plan, fault_name: str) -> int:
     return plan.rng(f"{fault_name}:serving").randrange(2**32)
 
 
-def corrupt_rows(request: CorruptionRequest, seed: int, X: np.ndarray) -> np.ndarray:
-    """The held-out rows `X` as `request` corrupts them (float32, NaN where a value is missing)."""
-    frame = pd.DataFrame(X, columns=FEATURE_NAMES)
+def corrupt_rows(
+    request: CorruptionRequest,
+    seed: int,
+    X: np.ndarray,
+    features: Sequence[str] = tuple(FEATURE_NAMES),
+) -> np.ndarray:
+    """The held-out rows `X` as `request` corrupts them (float32, NaN where a value is missing).
+
+    `features` names the columns of `X` in order (the dataset's), as `request.columns` names them.
+    """
+    names = list(features)
+    if X.ndim != 2 or X.shape[1] != len(names):
+        raise ValueError(f"rows of {X.shape[1:]} values for {len(names)} feature names")
+    frame = pd.DataFrame(X, columns=names)
     out, _ = corrupt_frame(
         frame,
         request.kind,
@@ -40,7 +52,7 @@ def corrupt_rows(request: CorruptionRequest, seed: int, X: np.ndarray) -> np.nda
         fraction=request.fraction,
         mechanism=request.mechanism,
     )
-    rows: np.ndarray = out[FEATURE_NAMES].to_numpy(dtype=np.float32, na_value=np.nan)
+    rows: np.ndarray = out[names].to_numpy(dtype=np.float32, na_value=np.nan)
     return rows
 
 
@@ -57,5 +69,6 @@ def write_rows(
     folder = out_dir / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{fault_name}.npz"
-    np.savez(path, X=corrupt_rows(request, serving_seed(plan, fault_name), held_out(holdout)))
+    seed = serving_seed(plan, fault_name)
+    np.savez(path, X=corrupt_rows(request, seed, held_out(holdout), plan.dataset.features))
     return path

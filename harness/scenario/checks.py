@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import get_args
 
+from harness.data.checks import check_dataset
 from harness.errors import suggest
 from harness.scenario.durations import Duration, format_duration
 from harness.scenario.model import Scenario
@@ -20,8 +21,9 @@ _DURATION_META = get_args(Duration)[1:]  # the validators that make a float a Du
 def check_scenario(scenario: Scenario) -> list[Issue]:
     """Every cross-section problem: (yaml path, message, hint)."""
     topology = resolve_topology(scenario.stack)
-    ctx = CheckContext(topology, scenario.load.phases.total, scenario.stack.spot.provider)
-    issues: list[Issue] = _check_instance_types(scenario)
+    dataset_issues, features = check_dataset(scenario.load.dataset)
+    ctx = CheckContext(topology, scenario.load.phases.total, scenario.stack.spot.provider, features)
+    issues: list[Issue] = _check_instance_types(scenario) + dataset_issues
     for i, fault in enumerate(scenario.fault_specs()):
         if isinstance(fault.target, TargetSelector):
             issues += _check_target(fault, ("faults", i), topology)

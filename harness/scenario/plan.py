@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from harness.data.dataset import DatasetPlan
 from harness.scenario.model import Scenario
 from harness.scenario.topology import Topology, resolve_topology
 from harness.scenario.types import FaultSpecBase
@@ -109,6 +110,8 @@ class Plan:
     stabilisation_s: float
     spot: SpotPlan
     pipeline: PipelinePlan | None = None
+    # The labelled rows the load sends: load.dataset's, or the reference model's held-out rows.
+    dataset: DatasetPlan = field(default_factory=DatasetPlan.reference)
 
     @property
     def duration_s(self) -> float:
@@ -139,7 +142,16 @@ def make_plan(scenario: Scenario, *, seed: int | None = None, time_scale: float 
         stabilisation_s=scenario.scoring.stabilisation * time_scale,
         spot=_spot(scenario, time_scale),
         pipeline=_pipeline(scenario, time_scale),
+        dataset=_dataset(scenario),
     )
+
+
+def _dataset(scenario: Scenario) -> DatasetPlan:
+    """The user's rows, read once here (a DatasetError names the file); else the reference's."""
+    spec = scenario.load.dataset
+    if spec is None:
+        return DatasetPlan.reference()
+    return DatasetPlan.read(spec.path, spec.label, spec.features)
 
 
 def _phases(scenario: Scenario, scale: float) -> tuple[PhaseWindow, ...]:

@@ -25,6 +25,9 @@ class CheckContext:
     topology: Topology
     run_length_s: float  # baseline + fault + recovery, as written (unscaled)
     provider: str = "aws"  # the stack's cloud (stack.spot.provider)
+    # The columns of the rows the load sends (load.dataset's, or the reference features);
+    # empty when the dataset cannot be read (that is reported on its own).
+    features: tuple[str, ...] = ()
 
     @property
     def regions(self) -> tuple[str, ...]:

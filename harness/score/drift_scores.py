@@ -15,7 +15,6 @@ import numpy as np
 from harness.errors import HarnessError
 from harness.load.samples import Sample
 from harness.observe.drift import drift_matrix
-from harness.pipeline.records import FEATURE_NAMES
 from harness.pipeline.serving_skew import FOLDER, held_out
 from harness.results import Drift, DriftWindow
 from harness.scenario.plan import Plan
@@ -71,20 +70,27 @@ def corruption_files(folder: Path, shape: tuple[int, ...]) -> Rows:
 def drift(plan: Plan, samples: Sequence[Sample], holdout: Path, out_dir: Path) -> Drift | None:
     """Per-feature PSI and KS p-value per window against the clean held-out rows.
 
+    The held-out rows are the dataset's (load.dataset, named by `plan.dataset.features`), or
+    the reference model's: the reference profile is always the clean rows the load drew from.
+
     The reference is every clean held-out row: the load draws its requests from them, so they
     are the baseline's distribution, and far more of them than the baseline phase sends (300
     requests at --time-scale 0.25, which alone make PSI noise reach the major band).
     """
     clean = held_out(holdout)
+    features = list(plan.dataset.features)  # the user's column names, or the reference's
+    if clean.shape[1] != len(features):
+        raise HarnessError(
+            f"drift: {holdout} holds rows of {clean.shape[1]} values, "
+            f"the dataset names {len(features)} features"
+        )
     times, rows = served_rows(samples, clean, corruption_files(out_dir / FOLDER, clean.shape))
     if not len(times):
         return None
     width = bin_width(plan.duration_s)
     needed = WINDOW_ROWS / plan.scenario.load.rate
     window_s = width * max(WINDOWS_PER_BIN, math.ceil(needed / width - 1e-9))
-    m = drift_matrix(
-        clean, times, rows, FEATURE_NAMES, window_s, 0.0, plan.duration_s, MIN_WINDOW_ROWS
-    )
+    m = drift_matrix(clean, times, rows, features, window_s, 0.0, plan.duration_s, MIN_WINDOW_ROWS)
     grid = [[m.cell(f, w.index) for w in m.windows] for f in m.features]
     edges = [w.start_s for w in m.windows] + [m.windows[-1].end_s]
     counts = np.diff(np.searchsorted(np.sort(times), edges, side="left"))
