@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import re
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +51,30 @@ class Sidecar:
     args: tuple[str, ...] = ()
 
 
+# `{key}` or `{key:NAME}` in an own service's command and env; `{{` and `}}` are literal braces.
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}:]+))?\}")
+PLAIN_PLACEHOLDERS = ("port", "host", "scenario_dir", "instance", "region", "venv")
+NAMED_PLACEHOLDERS = ("port", "sidecar", "mount")  # {port:NAME}, {sidecar:NAME}, {mount:NAME}
+SCENARIO_MOUNT = "scenario"  # an own instance's mount of the scenario's folder
+
+
+def placeholders_in(text: str) -> list[tuple[str, str | None]]:
+    """Each placeholder of `text` as (key, NAME or None), literal braces aside."""
+    return [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(text) if m.group(1)]
+
+
+@dataclass(frozen=True)
+class Placeholders:
+    """What the placeholders of one instance stand for on one backend (docs/own-stack.md)."""
+
+    mount_path: Callable[[str, Path], str]  # {mount:NAME}: where the instance sees the host path
+    sidecar_port: Callable[[str], int] | None = None  # {sidecar:NAME}: http://127.0.0.1:<this>
+    port: int | None = None  # {port}: where the instance listens
+    host: str | None = None  # {host}: the address it binds
+    named_port: Callable[[str], int] | None = None  # {port:NAME}: stable across restarts
+    venv: str | None = None  # {venv}: process: the cached venv of `requirements`
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
     """How to run one instance, whatever the backend: `python -m module --host H --port P args`.
@@ -78,6 +103,7 @@ class ServiceSpec:
     build: Path | None = None  # docker: a folder with a Dockerfile to build `image` from
     requirements: Path | None = None  # process: a venv of these (bin/ first on PATH); build: wheels
     cwd: Path | None = None  # process: where the command runs (the scenario's folder)
+    protocol: str | None = None  # the protocol an own service speaks (named in errors)
 
     def resolved_args(
         self,
@@ -86,16 +112,60 @@ class ServiceSpec:
         args: tuple[str, ...] | None = None,
     ) -> list[str]:
         """`args` with `{mount:NAME}` → `mount_path(NAME, host_path)` and `{sidecar:NAME}` → its URL."""
-        out = []
-        for arg in self.args if args is None else args:
-            for name, host in self.mounts.items():
-                arg = arg.replace(f"{{mount:{name}}}", mount_path(name, host))
-            if sidecar_port is not None:
-                for car in self.sidecars:
-                    url = f"http://127.0.0.1:{sidecar_port(car.name)}"
-                    arg = arg.replace(f"{{sidecar:{car.name}}}", url)
-            out.append(arg)
-        return out
+        values = Placeholders(mount_path, sidecar_port)
+        return [self.resolve(arg, values) for arg in (self.args if args is None else args)]
+
+    def resolved_command(self, values: Placeholders) -> list[str]:
+        """The own service's argv with every placeholder replaced (docs/own-stack.md)."""
+        assert self.command is not None, f"{self.name} has no command"
+        return [self.resolve(arg, values) for arg in self.command]
+
+    def resolved_env(self, values: Placeholders) -> dict[str, str]:
+        """`env` with every placeholder in its values replaced."""
+        return {key: self.resolve(value, values) for key, value in self.env.items()}
+
+    def resolve(self, text: str, values: Placeholders) -> str:
+        """`text` with its placeholders replaced; `{{` and `}}` are literal braces.
+
+        An unknown placeholder stays as written (`harness validate` reports it before a run);
+        `{sidecar:NAME}` of a sidecar this instance does not have is empty (not on spot).
+        """
+
+        def one(match: re.Match[str]) -> str:
+            whole = match.group(0)
+            if whole in ("{{", "}}"):
+                return whole[0]
+            value = self._placeholder(match.group(1), match.group(2), values)
+            return whole if value is None else value
+
+        return PLACEHOLDER.sub(one, text)
+
+    def _placeholder(self, key: str, name: str | None, values: Placeholders) -> str | None:
+        if name is None:
+            plain = {
+                "port": None if values.port is None else str(values.port),
+                "host": values.host,
+                "instance": self.name,
+                "region": self.region or "",
+                "venv": values.venv,
+                "scenario_dir": self._scenario_dir(values),
+            }
+            return plain.get(key)
+        if key == "mount" and name in self.mounts:
+            return values.mount_path(name, self.mounts[name])
+        if key == "sidecar":
+            if values.sidecar_port is None or name not in {c.name for c in self.sidecars}:
+                return ""
+            return f"http://127.0.0.1:{values.sidecar_port(name)}"
+        if key == "port" and values.named_port is not None:
+            return str(values.named_port(name))
+        return None
+
+    def _scenario_dir(self, values: Placeholders) -> str | None:
+        # Where the instance sees the scenario's folder: its mount (containers bind it).
+        if SCENARIO_MOUNT in self.mounts:
+            return values.mount_path(SCENARIO_MOUNT, self.mounts[SCENARIO_MOUNT])
+        return None if self.cwd is None else str(self.cwd)
 
 
 @dataclass

@@ -9,7 +9,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import requests
 
@@ -17,6 +19,7 @@ from harness.backends.base import (
     BACKENDS,
     Backend,
     InstanceHandle,
+    Placeholders,
     RemoveOwner,
     RunInfo,
     ServiceSpec,
@@ -26,8 +29,12 @@ from harness.backends.base import (
 from harness.backends.process_sweep import sweep_processes
 from harness.errors import BackendError, StackStartError
 from harness.settings import OWNER_PID_ENV, RUN_ID_ENV
+from harness.venvs import VenvError, ensure_venv
 
 TERM_WAIT_S = 10.0  # how long kill(SIGTERM) waits for the instance to exit
+NOT_FOUND_FAIL_S = 2.0  # a health path answering 404 this long is wrong, not still starting
+POLL_S = 0.05
+HOST = "127.0.0.1"
 
 
 def free_port() -> int:
@@ -58,11 +65,26 @@ class ProcessBackend(Backend):
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self._handles: dict[str, InstanceHandle] = {}
         self._sidecars: dict[str, dict[str, tuple[int, subprocess.Popen[bytes]]]] = {}
+        self._named_ports: dict[str, dict[str, int]] = {}  # {port:NAME} of each instance
+        self._venvs: dict[str, Path] = {}  # the venv of each own instance with requirements
+        self._progress: Callable[[str], None] = lambda _msg: None
         (run.run_dir / "logs").mkdir(parents=True, exist_ok=True)
+
+    def prepare(self, progress: Callable[[str], None]) -> None:
+        """Keep `progress` for the slow first step of an own service: making its venv."""
+        self._progress = progress
 
     def start(self, spec: ServiceSpec) -> InstanceHandle:
         """Spawn the instance on a free port; its output goes to logs/<name>.log."""
         handle = InstanceHandle(spec, free_port(), self.run_dir / "logs" / f"{spec.name}.log")
+        if spec.command is None and not spec.module:
+            self._fail(
+                handle,
+                "has no command: the process backend cannot run it",
+                "give command: or use --backend docker",
+            )
+        if spec.requirements is not None:
+            self._venvs[spec.name] = self._venv(handle, spec.requirements)
         self._handles[spec.name] = handle
         self._sidecars[spec.name] = {}
         for car in spec.sidecars:
@@ -72,20 +94,71 @@ class ProcessBackend(Backend):
         self._spawn(handle)
         return handle
 
+    def _venv(self, handle: InstanceHandle, requirements: Path) -> Path:
+        try:
+            return ensure_venv(requirements, self._progress)
+        except VenvError as exc:
+            self._fail(handle, f"has no venv: {exc.message}", exc.hint)
+
     def _spawn(self, handle: InstanceHandle) -> None:
         spec = handle.spec
+        if spec.command is not None:
+            self._spawn_own(handle)
+            return
         ports = self._sidecars.get(spec.name, {})
         args = spec.resolved_args(_host_path, lambda name: ports[name][0])
         argv = self._argv(spec.module, handle.port, args)
         self._procs[spec.name] = self._popen(argv, handle.log_path, spec)
         handle.running, handle.paused = True, False
 
+    def _spawn_own(self, handle: InstanceHandle) -> None:
+        """The user's command, in the scenario's folder, its venv's bin/ first on PATH."""
+        spec = handle.spec
+        venv = self._venvs.get(spec.name)
+        values = self._placeholders(handle, venv)
+        argv = spec.resolved_command(values)
+        env = {}
+        if venv is not None:
+            env["PATH"] = os.pathsep.join([str(venv / "bin"), os.environ.get("PATH", "")])
+            env["VIRTUAL_ENV"] = str(venv)
+        env.update(spec.resolved_env(values))
+        with handle.log_path.open("a") as log:  # so a failed start's log tail says what ran
+            log.write(f"harness: running {argv} in {spec.cwd or Path.cwd()}\n")
+        try:
+            self._procs[spec.name] = self._popen(argv, handle.log_path, spec, env, spec.cwd)
+        except OSError as exc:  # not found, not executable: nothing ran
+            with handle.log_path.open("a") as log:
+                log.write(f"harness: cannot run {argv[0]!r}: {exc.strerror or exc}\n")
+            self._fail(handle, f"command {argv[0]!r} cannot run: {exc.strerror or exc}", _NOT_FOUND)
+        handle.running, handle.paused = True, False
+
+    def _placeholders(self, handle: InstanceHandle, venv: Path | None) -> Placeholders:
+        name = handle.spec.name
+        cars = self._sidecars.get(name, {})
+        ports = self._named_ports.setdefault(name, {})
+        return Placeholders(
+            _host_path,
+            sidecar_port=lambda car: cars[car][0],
+            port=handle.port,
+            host=HOST,
+            named_port=lambda key: ports.setdefault(key, free_port()),  # kept across restarts
+            venv=None if venv is None else str(venv),
+        )
+
     @staticmethod
     def _argv(module: str, port: int, args: list[str]) -> list[str]:
         return [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port), *args]
 
-    def _popen(self, argv: list[str], log_path: Path, spec: ServiceSpec) -> subprocess.Popen[bytes]:
-        env = {**os.environ, **spec.env, RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"}
+    def _popen(
+        self,
+        argv: list[str],
+        log_path: Path,
+        spec: ServiceSpec,
+        own_env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> subprocess.Popen[bytes]:
+        extra = spec.env if own_env is None else own_env
+        env = {**os.environ, **extra, RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"}
         env[OWNER_PID_ENV] = str(os.getpid())  # reap_leftovers tells crashed runs by it
         with log_path.open("ab") as log:
             return subprocess.Popen(
@@ -94,22 +167,42 @@ class ProcessBackend(Backend):
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env=env,
+                cwd=cwd,
                 start_new_session=True,
             )
 
     def wait_ready(self, handle: InstanceHandle, timeout_s: float) -> None:
-        """Poll the ready path until 200; fail fast if the process exits."""
+        """Poll the ready path until its ready status; fail fast if the process exits.
+
+        The spec's own timeout (an own service's health.timeout) replaces `timeout_s`. A path
+        that keeps answering 404 fails at once: a server that is up says the path is wrong.
+        """
+        spec = handle.spec
+        timeout_s = spec.ready_timeout_s if spec.ready_timeout_s is not None else timeout_s
         deadline = time.monotonic() + timeout_s
-        proc = self._procs[handle.spec.name]
-        for name, (port, car) in self._sidecars.get(handle.spec.name, {}).items():
+        proc = self._procs[spec.name]
+        for name, (port, car) in self._sidecars.get(spec.name, {}).items():
             self._wait_sidecar(handle, name, port, car, deadline)
+        seen, not_found_since = "no answer yet", None
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                self._fail(handle, f"exited with code {proc.returncode} while starting")
-            if _answers(handle.url + handle.spec.ready_path):
+                code = proc.returncode
+                self._fail(handle, f"exited with code {code} while starting", _exit_hint(code))
+            status, seen = _probe(handle.url + spec.ready_path)
+            if status == spec.ready_status:
                 return
-            time.sleep(0.05)
-        self._fail(handle, f"did not become ready within {timeout_s:g}s")
+            if status == 404:
+                not_found_since = not_found_since or time.monotonic()
+                if time.monotonic() - not_found_since >= NOT_FOUND_FAIL_S:
+                    self._fail(handle, _not_found(spec))
+            else:
+                not_found_since = None
+            time.sleep(POLL_S)
+        self._fail(
+            handle,
+            f"did not become ready within {timeout_s:g}s "
+            f"(GET {spec.ready_path}: last {seen}, expected HTTP {spec.ready_status})",
+        )
 
     def _wait_sidecar(
         self,
@@ -124,11 +217,13 @@ class ProcessBackend(Backend):
                 self._fail(handle, f"sidecar {name} did not come up (port {port})")
             time.sleep(0.05)
 
-    def _fail(self, handle: InstanceHandle, what: str) -> None:
-        tail = log_tail(handle.log_path)
+    def _fail(self, handle: InstanceHandle, what: str, hint: str | None = None) -> NoReturn:
+        spec, tail = handle.spec, log_tail(handle.log_path)
+        where = f"region {spec.region}, " if spec.region else ""
+        logs = f"last lines of {handle.log_path}:\n{tail}" if tail else f"see {handle.log_path}"
         raise StackStartError(
-            f"{handle.spec.name} ({handle.spec.service}, port {handle.port}) {what}",
-            hint=f"last lines of {handle.log_path}:\n{tail}" if tail else f"see {handle.log_path}",
+            f"{spec.name} ({spec.service}, {where}port {handle.port}) {what}",
+            hint=f"{hint}\n{logs}" if hint else logs,
         )
 
     def restart(self, handle: InstanceHandle) -> None:
@@ -201,22 +296,64 @@ def _host_path(_name: str, host: Path) -> str:
     return str(host)
 
 
+_NOT_FOUND = (
+    "is it on PATH? A program of `requirements` is in {venv}/bin (also first on PATH); "
+    "a relative path is relative to the scenario's folder"
+)
+
+
+def _exit_hint(code: int) -> str | None:
+    if code == 127:  # the shell's "command not found"
+        return f"exit code 127 is a command not found: {_NOT_FOUND}"
+    return None
+
+
+def _not_found(spec: ServiceSpec) -> str:
+    speaks = f"does the server speak {spec.protocol}" if spec.protocol else "is the server ours"
+    return (
+        f"health path {spec.ready_path} answers HTTP 404, expected {spec.ready_status}: "
+        f"is the path right, {speaks}?"
+    )
+
+
+def _probe(url: str) -> tuple[int | None, str]:
+    """(status, what was seen) of one GET; status None when nothing answered."""
+    try:
+        status = requests.get(url, timeout=0.5).status_code
+    except requests.Timeout:
+        return None, "no answer within 0.5s"
+    except requests.ConnectionError as exc:
+        return None, "connection refused" if "refused" in str(exc) else "connection failed"
+    except requests.RequestException as exc:
+        return None, type(exc).__name__
+    return status, f"HTTP {status}"
+
+
 def _terminate(proc: subprocess.Popen[bytes], grace_s: float) -> bool:
     """SIGTERM, SIGKILL after the grace; True when the SIGKILL was needed."""
     _signal(proc, signal.SIGTERM)
     try:
         proc.wait(grace_s)
-        return False
+        forced = False
     except subprocess.TimeoutExpired:
         _signal(proc, signal.SIGKILL)
         proc.wait()
-        return True
+        forced = True
+    # What the leader left behind in its group (workers of a launcher) goes with it.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    return forced
 
 
 def _signal(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    """Signal the instance's whole process group (its own session), as a VM's processes die
+    together: a user's command may be a launcher whose workers would outlive it otherwise."""
     if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            proc.send_signal(sig)
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(sig)
 
 
 def _answers(url: str) -> bool:

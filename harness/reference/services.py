@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.backends.base import ServiceSpec, Sidecar
+from harness.own_service import own_inference, own_service_spec
 from harness.registry import Registry
 from harness.scenario.plan import PipelinePlan, Plan
 from harness.scenario.topology import (
@@ -198,7 +199,8 @@ def service_spec(
 ) -> ServiceSpec:
     """The spec of any regional instance, from its kind's entry in `SERVICE_KINDS`.
 
-    A spot instance also gets its own metadata server as a sidecar (docs/spot.md).
+    A spot instance also gets its own metadata server as a sidecar (docs/spot.md). An inference
+    instance of a region that runs the user's own service is built by `own_service_spec`.
     """
     kind = SERVICE_KINDS.get(inst.service)
     mounts = {"model": model_dir}
@@ -206,6 +208,9 @@ def service_spec(
     if inst.spot and metadata_dir is not None:
         mounts[METADATA] = metadata_dir
         sidecars = (metadata_sidecar(inst),)
+    own = own_inference(plan, inst)
+    if own is not None:  # the user's inference service (harness/own_service.py)
+        return own_service_spec(inst, own, sidecars, metadata_dir)
     launch = Launch(inst, plan, store_url, metadata=bool(sidecars))
     return ServiceSpec(
         inst.name,

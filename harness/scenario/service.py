@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
 
 from harness.protocols.field import ProtocolField
 from harness.protocols.harness import HarnessProtocol
 from harness.scenario.durations import Duration
-from harness.scenario.paths import ScenarioPath
+from harness.scenario.paths import BASE_DIR, ScenarioPath
 from harness.scenario.types import StrictModel
 
 
@@ -51,11 +51,21 @@ class OwnService(StrictModel):
         default_factory=HarnessProtocol, description="how requests and answers are encoded"
     )
 
+    _scenario_dir: Path = PrivateAttr(default_factory=Path.cwd)
+
     @model_validator(mode="after")
-    def _image_or_build(self) -> OwnService:
+    def _image_or_build(self, info: ValidationInfo) -> OwnService:
         if self.image is not None and self.build is not None:
             raise ValueError("give image or build, not both")
+        base = (info.context or {}).get(BASE_DIR)
+        if base is not None:  # {scenario_dir} and the command's cwd (as ScenarioPath resolves)
+            self._scenario_dir = Path(base)
         return self
+
+    @property
+    def scenario_dir(self) -> Path:
+        """The scenario file's folder (the working directory when validated without a file)."""
+        return self._scenario_dir
 
     @property
     def own(self) -> bool:

@@ -138,7 +138,10 @@ def test_a_ready_timeout_names_the_instance_and_shows_its_log_tail(
     handle = backend.start(stub("sleepy", "never-ready"))
     with pytest.raises(StackStartError) as err:
         backend.wait_ready(handle, 1.0)
-    assert err.value.message == f"sleepy (stub, port {handle.port}) did not become ready within 1s"
+    assert err.value.message == (
+        f"sleepy (stub, region r1, port {handle.port}) did not become ready within 1s "
+        "(GET /readyz: last HTTP 503, expected HTTP 200)"
+    )
     assert err.value.hint is not None
     assert f"last lines of {handle.log_path}" in err.value.hint
     assert "stub starting in mode never-ready" in err.value.hint
@@ -149,7 +152,8 @@ def test_an_exit_at_start_names_the_instance_and_its_exit_code(backend: ProcessB
     with pytest.raises(StackStartError) as err:
         backend.wait_ready(handle, READY_S)
     assert (
-        err.value.message == f"broken (stub, port {handle.port}) exited with code 3 while starting"
+        err.value.message
+        == f"broken (stub, region r1, port {handle.port}) exited with code 3 while starting"
     )
     assert err.value.hint is not None and "configuration broken, giving up" in err.value.hint
 
