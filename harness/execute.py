@@ -205,6 +205,8 @@ def _spawn_load(
         run_id=stack.backend.run_id,
         corruptions=prepare_faults(PrepareContext(plan, holdout, out_dir)).corruptions,
         await_go=True,
+        features=plan.dataset.features,
+        classes=plan.dataset.classes,
     )
     runner = LoadRunner(
         spec, out_dir / "samples.csv", progress.on_sample, log_path=out_dir / "logs" / "load.log"

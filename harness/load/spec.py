@@ -56,6 +56,10 @@ class LoadSpec:
     # Started before the stack is up: the worker says it is ready (READY on its sample stream),
     # then reads one JSON line on stdin with the real `gateway_url` and `t0_epoch`.
     await_go: bool = False
+    # The dataset's feature columns in order, and its classes: `y` of the held-out npz holds
+    # indices into `classes` (the reference data: its 20 features, classes (0, 1)).
+    features: tuple[str, ...] = ()
+    classes: tuple[int | str, ...] = (0, 1)
 
     def __post_init__(self) -> None:
         check_gateway_url(self.gateway_url)
@@ -112,6 +116,8 @@ class LoadSpec:
             data = {
                 **data,
                 "corruptions": tuple((float(a), float(b), str(p)) for a, b, p in windows),
+                "features": tuple(data.get("features") or ()),
+                "classes": tuple(data.get("classes") or (0, 1)),
             }
             return cls(**data)
         except (TypeError, ValueError) as exc:
