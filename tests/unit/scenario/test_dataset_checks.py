@@ -128,3 +128,19 @@ def test_without_a_dataset_serving_columns_are_the_reference_features(tmp_path: 
     assert errors_of(path) == [
         "p.yaml:12:15: no column named 'amout'\n  hint: did you mean 'amount'?"
     ]
+
+
+def test_ingest_columns_stay_the_reference_records_whatever_the_dataset(tmp_path: Path) -> None:
+    text = (
+        SCENARIO.replace(
+            "  regions: [{name: a}, {name: b}]\n",
+            "  regions: [{name: a}, {name: b}]\n  pipeline: {}\n",
+        )
+        .replace("  rate: 10\n", "  rate: 10\n  feed: {rate: 10}\n")
+        .replace("target: serving", "target: ingest")
+    )
+    load_scenario(scenario_file(tmp_path, text.replace("columns: [income]", "columns: [amount]")))
+    other = tmp_path / "other"
+    other.mkdir()
+    path = scenario_file(other, text)  # income is the dataset's, not a record field
+    assert [e.split("\n")[0] for e in errors_of(path)] == ["p.yaml:18:15: no column named 'income'"]
