@@ -7,6 +7,7 @@ file), so `harness validate` can check the columns against the scenario without 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from harness.errors import HarnessError, suggest
 CSV_SUFFIXES = (".csv",)
 PARQUET_SUFFIXES = (".parquet", ".pq")
 MIN_ROWS = 2
+_PANDAS_INDEX = re.compile(r"__index_level_\d+__")
 Label = int | str
 
 
@@ -162,9 +164,11 @@ def _parquet_names(path: Path) -> tuple[str, ...]:
     import pyarrow.parquet as pq  # only Parquet needs it
 
     try:
-        return tuple(pq.read_schema(path).names)
+        names = pq.ParquetFile(path).schema_arrow.names
     except Exception as exc:  # pyarrow raises its own kinds for a file that is not Parquet
         raise ValueError(f"not a Parquet file ({exc})") from None
+    # pandas writes a frame's unnamed non-default index as a column: it is not the user's data
+    return tuple(n for n in names if not _PANDAS_INDEX.fullmatch(n))
 
 
 def _read_frame(path: Path, columns: list[str]) -> pd.DataFrame:

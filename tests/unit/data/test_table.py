@@ -142,3 +142,11 @@ def test_the_header_read_does_not_read_the_rows(tmp_path: Path) -> None:
     # a row that would fail to parse as a feature is not looked at
     path = write(tmp_path, "a, b ,label\n1,oops,0\n")
     assert read_header(path) == ("a", "b", "label")
+
+
+def test_a_frames_index_written_by_pandas_is_not_a_feature(tmp_path: Path) -> None:
+    path = tmp_path / "rows.parquet"
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "label": [0, 1, 0]}, index=[10, 20, 30])
+    frame.to_parquet(path)  # stores the index as a column __index_level_0__
+    table = read_table(path)
+    assert table.features == ("x",) and table.X[:, 0].tolist() == [1.0, 2.0, 3.0]
