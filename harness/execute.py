@@ -22,6 +22,7 @@ from harness.load.spec import PENDING_GATEWAY
 from harness.observe.gateway_state import GatewayWatcher
 from harness.observe.progress import Progress
 from harness.pipeline.session import PipelineOutcome, PipelineSession
+from harness.protocols.probe import probe_stack
 from harness.scenario.plan import Plan
 from harness.schedule import Schedule
 from harness.stack import RunningStack
@@ -116,6 +117,7 @@ class _Live:
         plan, stack = self.plan, self.stack
         self.load = _spawn_load(plan, stack, holdout, self.out_dir, self.progress)
         stack.start(self.progress.say)
+        probe_stack(plan, stack.gateway_url, holdout)  # own service: does it speak its protocol?
         t0 = self.load.go(stack.gateway_url, LOAD_START_LEAD_S, LOAD_READY_TIMEOUT_S)
         self.clock.start_at(t0)
         self.load_started = True
@@ -206,6 +208,8 @@ def _spawn_load(
         corruptions=prepare_faults(PrepareContext(plan, holdout, out_dir)).corruptions,
         await_go=True,
         features=plan.dataset.features,
+        # every region speaks one protocol (checked at validation): the first region's
+        protocol=plan.scenario.stack.regions[0].inference.protocol.model_dump(mode="json"),
         classes=plan.dataset.classes,
     )
     runner = LoadRunner(

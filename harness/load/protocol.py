@@ -1,8 +1,9 @@
-"""Request bodies drawn from the held-out rows, and gateway replies turned into samples."""
+"""Requests encoded in the service's protocol from the held-out rows, and answers turned into samples."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -12,17 +13,24 @@ import numpy.typing as npt
 
 from harness.errors import HarnessError
 from harness.load.samples import FIELDNAMES, Sample
+from harness.protocols.base import JSON_HEADERS, DecodeError, ProtocolSpec
+from harness.protocols.harness import HarnessProtocol
 
 ERROR_TEXT_MAX = 300
+REGION_HEADER, INSTANCE_HEADER = "X-Harness-Region", "X-Harness-Instance"
+UNKNOWN_CLASS = -1  # a prediction that is none of the classes: never correct
+HARNESS = HarnessProtocol()
 
 
 class Outgoing(NamedTuple):
     """One request as the feed builds it: its body and what the sample records about it."""
 
-    body: str
-    label: int  # of the first row: the prediction judged is the first
+    body: bytes | str
+    label: int  # class index of the first row: the prediction judged is the first
     row: int  # held-out index of the first row
     corruption: str | None  # the serving corruption whose rows it carried (its fault), or None
+    path: str = "/predict"
+    headers: Mapping[str, str] = JSON_HEADERS
 
 
 class RowFeed:
@@ -33,7 +41,13 @@ class RowFeed:
     """
 
     def __init__(
-        self, x: npt.NDArray[np.float32], y: npt.NDArray[np.int64], seed: int, batch_size: int
+        self,
+        x: npt.NDArray[np.float32],
+        y: npt.NDArray[np.int64],
+        seed: int,
+        batch_size: int,
+        protocol: ProtocolSpec = HARNESS,
+        features: Sequence[str] = (),
     ) -> None:
         if x.ndim != 2 or y.ndim != 1 or len(x) != len(y) or len(y) == 0:
             raise HarnessError(
@@ -43,6 +57,8 @@ class RowFeed:
         self.x = x
         self.y = y
         self.batch_size = batch_size
+        self.protocol = protocol
+        self.features = list(features)
         self.order = np.random.default_rng(seed).permutation(len(y))
         self.windows: list[tuple[float, float, str, npt.NDArray[np.float32]]] = []
 
@@ -65,15 +81,22 @@ class RowFeed:
         return None, self.x
 
     @classmethod
-    def load(cls, path: str | Path, seed: int, batch_size: int) -> RowFeed:
-        """Read an npz file with arrays X (float32 [n, f]) and y (int64 [n])."""
+    def load(
+        cls,
+        path: str | Path,
+        seed: int,
+        batch_size: int,
+        protocol: ProtocolSpec = HARNESS,
+        features: Sequence[str] = (),
+    ) -> RowFeed:
+        """Read an npz file with arrays X (float32 [n, f]) and y (int64 [n] class indices)."""
         try:
             with np.load(path) as data:
                 x = np.asarray(data["X"], dtype=np.float32)
                 y = np.asarray(data["y"], dtype=np.int64)
         except (OSError, KeyError, ValueError) as exc:
             raise HarnessError(f"load: cannot read held-out file {path}: {exc}") from None
-        return cls(x, y, seed, batch_size)
+        return cls(x, y, seed, batch_size, protocol, features)
 
     def rows_for(self, i: int) -> list[int]:
         """Return the row indices request number `i` sends."""
@@ -82,11 +105,11 @@ class RowFeed:
         return [int(self.order[(start + k) % n]) for k in range(self.batch_size)]
 
     def request(self, i: int, t_planned: float = 0.0) -> Outgoing:
-        """Build request `i`, planned at `t_planned` s: body, first row's label, row, corruption."""
+        """Build request `i`, planned at `t_planned` s, encoded in the protocol."""
         rows = self.rows_for(i)
         corruption, x = self.source_at(t_planned)
-        body = '{"rows":[' + ",".join(json.dumps(x[r].tolist()) for r in rows) + "]}"
-        return Outgoing(body, int(self.y[rows[0]]), rows[0], corruption)
+        enc = self.protocol.encode(x[rows], self.features)
+        return Outgoing(enc.body, int(self.y[rows[0]]), rows[0], corruption, enc.path, enc.headers)
 
 
 @dataclass(frozen=True)
@@ -102,18 +125,92 @@ class Reply:
     error: str | None = None
 
 
-def read_reply(status: int, content: bytes | None, batch_size: int) -> Reply:
-    """Judge an HTTP answer: ok only for status 200 with a well-formed body."""
-    body = _decode_json(content)
-    region, instance, version = (_opt_str(body, k) for k in ("region", "instance", "model_version"))
-    meta: dict[str, Any] = {"region": region, "instance": instance, "model_version": version}
-    if status != 200:
-        return Reply(ok=False, status=status, error=_error_text(status, body, content), **meta)
-    problem = _check_predictions(body, batch_size)
-    if problem:
-        return Reply(ok=False, status=status, error=f"malformed reply: {problem}", **meta)
-    assert isinstance(body, dict)
-    return Reply(ok=True, status=status, predicted=int(body["predictions"][0]), **meta)
+class ClassMap:
+    """Raw predictions to indices into `classes`: a value not among them is UNKNOWN_CLASS.
+
+    A scalar is a class value (1, 1.0 and "1" are class 1 when 1 is a class); a list of numbers
+    is a probability vector whose argmax is the index.
+    """
+
+    def __init__(self, classes: Sequence[int | str]) -> None:
+        self.size = len(classes)
+        self._index: dict[Any, int] = {}
+        for i, c in enumerate(classes):
+            self._index.setdefault(c, i)
+        self._by_text = {str(c): i for i, c in reversed(list(enumerate(classes)))}
+
+    def index(self, raw: Any) -> int:
+        """The class index of one raw prediction."""
+        if isinstance(raw, list):
+            best = max(range(len(raw)), key=raw.__getitem__) if raw else UNKNOWN_CLASS
+            return best if best < self.size else UNKNOWN_CLASS
+        found = self._index.get(raw)
+        if found is None:
+            found = self._by_text.get(str(raw), UNKNOWN_CLASS)
+        return found
+
+
+class ReplyReader:
+    """Judge answers in the service's protocol; where they were served comes from the headers."""
+
+    def __init__(
+        self,
+        protocol: ProtocolSpec = HARNESS,
+        classes: Sequence[int | str] = (0, 1),
+        batch_size: int = 1,
+    ) -> None:
+        self.protocol = protocol
+        self.classes = ClassMap(classes)
+        self.batch_size = batch_size
+        self._body_meta = protocol.kind == "harness"  # our gateway also merges them in the body
+
+    def read(self, status: int, content: bytes | None, headers: Any = None) -> Reply:
+        """Ok only for an answer the protocol decodes to batch_size predictions."""
+        region = _header(headers, REGION_HEADER)
+        instance = _header(headers, INSTANCE_HEADER)
+        try:
+            decoded = self.protocol.decode(status, content or b"", self.batch_size)
+        except DecodeError as exc:
+            error = exc.reason if status != 200 else f"malformed reply: {exc.reason}"
+            meta = _body_meta(content) if self._body_meta else {}
+            return Reply(
+                ok=False,
+                status=status,
+                region=region or meta.get("region"),
+                instance=instance or meta.get("instance"),
+                model_version=meta.get("model_version"),
+                error=error[:ERROR_TEXT_MAX],
+            )
+        return Reply(
+            ok=True,
+            status=status,
+            predicted=self.classes.index(decoded.predictions[0]),
+            region=region or decoded.extra.get("region"),
+            instance=instance or decoded.extra.get("instance"),
+            model_version=decoded.model_version,
+        )
+
+
+def read_reply(status: int, content: bytes | None, batch_size: int, headers: Any = None) -> Reply:
+    """Judge an answer of our own protocol (classes 0 and 1)."""
+    return ReplyReader(HARNESS, (0, 1), batch_size).read(status, content, headers)
+
+
+def _header(headers: Any, name: str) -> str | None:
+    value = headers.get(name) if headers is not None else None
+    return value if isinstance(value, str) and value else None
+
+
+def _body_meta(content: bytes | None) -> dict[str, str]:
+    """region, instance and model_version of a JSON object body (the gateway's own 503s too)."""
+    try:
+        body = json.loads(content) if content else None
+    except ValueError:
+        return {}
+    if not isinstance(body, dict):
+        return {}
+    keys = ("region", "instance", "model_version")
+    return {k: body[k] for k in keys if isinstance(body.get(k), str)}
 
 
 def failed_reply(error: str) -> Reply:
@@ -148,38 +245,3 @@ def make_sample(
 def encode_sample(sample: Sample) -> str:
     """Encode like `Sample.to_json()`, without dataclasses.asdict's deep copy (hot path)."""
     return json.dumps({name: getattr(sample, name) for name in FIELDNAMES}, separators=(",", ":"))
-
-
-def _decode_json(content: bytes | None) -> Any:
-    if not content:
-        return None
-    try:
-        return json.loads(content)
-    except ValueError:
-        return None
-
-
-def _opt_str(body: Any, key: str) -> str | None:
-    value = body.get(key) if isinstance(body, dict) else None
-    return value if isinstance(value, str) else None
-
-
-def _error_text(status: int, body: Any, content: bytes | None) -> str:
-    if isinstance(body, dict) and "error" in body:
-        text = str(body["error"])
-    elif content:
-        text = content.decode("utf-8", "replace")
-    else:
-        text = ""
-    return (f"HTTP {status}: {text}" if text else f"HTTP {status}")[:ERROR_TEXT_MAX]
-
-
-def _check_predictions(body: Any, batch_size: int) -> str | None:
-    if not isinstance(body, dict):
-        return "body is not a JSON object"
-    preds = body.get("predictions")
-    if not isinstance(preds, list) or len(preds) != batch_size:
-        return f"expected 'predictions' as a list of {batch_size} int(s)"
-    if not all(isinstance(p, int) and not isinstance(p, bool) for p in preds):
-        return "'predictions' holds a non-integer"
-    return None

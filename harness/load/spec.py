@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from harness.errors import HarnessError
+from harness.protocols import ProtocolSpec
+from harness.protocols.field import parse_protocol
 
 ALLOWED_HOST = "127.0.0.1"
 SUMMARY_KEY = "load_summary"
@@ -38,7 +40,12 @@ def check_gateway_url(url: str) -> str:
 
 @dataclass(frozen=True)
 class LoadSpec:
-    """What the load worker does: POST /predict at `rate` req/s for `duration_s` seconds."""
+    """What the load worker does: one request per 1/`rate` s for `duration_s` s, in `protocol`.
+
+    `protocol` is a protocol spec's model_dump() (the service's `inference.protocol`),
+    `features` the column names of the held-out X in order, and `classes` the class values
+    the held-out y indexes (a prediction is judged by its index in them).
+    """
 
     gateway_url: str
     holdout_path: str | Path
@@ -60,9 +67,15 @@ class LoadSpec:
     # indices into `classes` (the reference data: its 20 features, classes (0, 1)).
     features: tuple[str, ...] = ()
     classes: tuple[int | str, ...] = (0, 1)
+    # The service's protocol: its spec's model_dump() (the first region's inference.protocol).
+    protocol: dict[str, Any] = field(default_factory=lambda: {"kind": "harness"})
 
     def __post_init__(self) -> None:
         check_gateway_url(self.gateway_url)
+        if not isinstance(self.protocol, dict) or not isinstance(self.protocol.get("kind"), str):
+            raise HarnessError(f"load: protocol must be a mapping with a kind: {self.protocol!r}")
+        if not self.classes:
+            raise HarnessError("load: classes must name at least one class")
         for name in ("rate", "duration_s", "timeout_s"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
@@ -76,6 +89,13 @@ class LoadSpec:
     def predict_url(self) -> str:
         """Return the full URL requests go to."""
         return check_gateway_url(self.gateway_url) + "/predict"
+
+    def protocol_spec(self) -> ProtocolSpec:
+        """The protocol the requests are encoded in (HarnessError when its settings are bad)."""
+        try:
+            return parse_protocol(self.protocol)
+        except ValueError as exc:
+            raise HarnessError(f"load: bad protocol {self.protocol!r}: {exc}") from None
 
     @property
     def planned_requests(self) -> int:

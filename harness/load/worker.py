@@ -1,4 +1,4 @@
-"""Load worker subprocess: labelled POST /predict at a constant open-loop rate, samples on stdout."""
+"""Load worker subprocess: labelled requests in the service's protocol at a constant open-loop rate."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import gevent
 import gevent.event
@@ -27,22 +27,22 @@ from locust.exception import StopUser
 
 from harness.errors import HarnessError
 from harness.load.protocol import (
+    Outgoing,
     Reply,
+    ReplyReader,
     RowFeed,
     encode_sample,
     failed_reply,
     make_sample,
-    read_reply,
 )
 from harness.load.samples import Sample
-from harness.load.spec import READY_LINE, LoadSpec, LoadSummary
+from harness.load.spec import READY_LINE, LoadSpec, LoadSummary, check_gateway_url
 from harness.load.stats import LATE_SEND_S, RunStats, summarize
 
 log = logging.getLogger("harness.load.worker")
 
 FLUSH_INTERVAL_S = 0.005
 LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
-HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
 
 class OpenLoopSchedule:
@@ -57,9 +57,16 @@ class OpenLoopSchedule:
     so on a healthy target a handful of connections carry the whole rate.
     """
 
-    def __init__(self, spec: LoadSpec, feed: RowFeed, emit: Callable[[Sample], None]) -> None:
+    def __init__(
+        self,
+        spec: LoadSpec,
+        feed: RowFeed,
+        emit: Callable[[Sample], None],
+        reader: ReplyReader | None = None,
+    ) -> None:
         self.spec = spec
         self.feed = feed
+        self.reader = reader or ReplyReader(batch_size=spec.batch_size)
         self.emit = emit
         self.stats = RunStats()
         self.group = gevent.pool.Group()
@@ -115,7 +122,7 @@ class OpenLoopSchedule:
         t_start, p0 = time.time() - t0, time.perf_counter()
         reply = failed_reply("internal: no reply recorded")
         try:
-            reply = self._post(session, sent.body)
+            reply = self._post(session, sent)
         except gevent.GreenletExit:
             reply = failed_reply("aborted: worker stopped before the reply")
             raise
@@ -126,14 +133,17 @@ class OpenLoopSchedule:
             self.stats.ok += sample.ok
             self.emit(sample)
 
-    def _post(self, session: FastHttpSession, body: str) -> Reply:
+    def _post(self, session: FastHttpSession, sent: Outgoing) -> Reply:
         timer = gevent.Timeout(self.spec.timeout_s)
         timer.start()
         try:
-            resp = session.request("POST", "/predict", data=body, headers=HEADERS)
+            # locust sends bytes as they are and copies the headers (its stubs say str, dict)
+            body, headers = cast(str, sent.body), cast(dict[str, str], sent.headers)
+            resp = session.request("POST", sent.path, data=body, headers=headers)
             if resp.status_code == 0:
                 return failed_reply(self._describe(getattr(resp, "error", None), timer))
-            return read_reply(resp.status_code, resp.content, self.spec.batch_size)
+            # an answer the protocol cannot decode is a failed sample: read() never raises it
+            return self.reader.read(resp.status_code, resp.content, resp.headers)
         except gevent.Timeout as exc:
             if exc is not timer:
                 raise
@@ -221,7 +231,7 @@ def user_class(spec: LoadSpec, schedule: OpenLoopSchedule) -> type[PredictUser]:
     """Make the concrete user class for this run (host, timeouts, pool depth, no retries)."""
     attrs: dict[str, Any] = {
         "abstract": False,
-        "host": spec.predict_url.removesuffix("/predict"),
+        "host": check_gateway_url(spec.gateway_url),
         "schedule": schedule,
         # The schedule's gevent.Timeout is the deadline; these only guard a stuck socket op.
         "network_timeout": spec.timeout_s * 2,
@@ -251,13 +261,15 @@ def raise_fd_limit(needed: int) -> None:
 
 def run(spec: LoadSpec, out: IO[bytes]) -> LoadSummary:
     """Drive the load described by `spec`, writing samples to `out`; return the summary."""
-    feed = RowFeed.load(spec.holdout_path, spec.seed, spec.batch_size)
+    protocol = spec.protocol_spec()
+    feed = RowFeed.load(spec.holdout_path, spec.seed, spec.batch_size, protocol, spec.features)
     for start_s, end_s, path in spec.corruptions:
         feed.add_corruption(start_s, end_s, path)
+    reader = ReplyReader(protocol, spec.classes, spec.batch_size)
     enable_tcp_nodelay()
     raise_fd_limit(spec.pool_depth)
     locust.runners.CPU_MONITOR_INTERVAL = 1.0  # default 10 s is longer than many runs
-    schedule = OpenLoopSchedule(spec, feed, lambda s: emitter.put(s))
+    schedule = OpenLoopSchedule(spec, feed, lambda s: emitter.put(s), reader)
     emitter = LineEmitter(out, schedule.request_stop)
     env = Environment(user_classes=[user_class(spec, schedule)])
     runner = env.create_local_runner()

@@ -7,5 +7,6 @@ from harness.protocols.base import PROTOCOLS, ProtocolSpec, register_protocol
 
 __all__ = ["PROTOCOLS", "ProtocolSpec", "register_protocol"]
 
-# A new protocol is one new module here: importing it runs its @register_protocol.
-import_modules(__name__, __path__, skip=("base", "field"))
+# A new protocol is one new module here: importing it runs its @register_protocol
+# (probe is the start-up check, not a protocol).
+import_modules(__name__, __path__, skip=("base", "field", "probe"))

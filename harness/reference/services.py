@@ -254,13 +254,20 @@ def gateway_spec(config: Path) -> ServiceSpec:
 def gateway_config(plan: Plan, link_url: Callable[[LinkPlan], str]) -> dict[str, Any]:
     """The gateway's JSON config: regions in priority order, each instance behind its link."""
     gw = plan.gateway
+    inference = {r.name: r.inference for r in plan.scenario.stack.regions}
     return {
         "architecture": plan.topology.architecture,
         "regions": [
             {
                 "name": region,
                 "instances": [
-                    {"id": link.dst.name, "url": link_url(link)}
+                    {
+                        "id": link.dst.name,
+                        "url": link_url(link),
+                        # the region's own service may speak another protocol: its health path
+                        "health_path": inference[region].health_path,
+                        "health_status": inference[region].health.status,
+                    }
                     for link in plan.topology.links
                     if link.src == GATEWAY and link.dst.region == region
                 ],

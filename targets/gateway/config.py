@@ -28,10 +28,16 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class InstanceConfig:
-    """One upstream inference instance (its URL is usually a network-fault proxy port)."""
+    """One upstream inference instance (its URL is usually a network-fault proxy port).
+
+    Active health checks GET `health_path` and expect `health_status`: an instance that speaks
+    another protocol than ours has its own (e.g. /v2/health/ready, /ping).
+    """
 
     id: str
     url: str
+    health_path: str = "/readyz"
+    health_status: int = 200
 
 
 @dataclass(frozen=True)
@@ -115,13 +121,20 @@ def _retry(raw: Any) -> RetryConfig:
 
 
 def _instance(raw: Any, where: str) -> InstanceConfig:
-    s = _obj(raw, where, {"id", "url"})
+    s = _obj(raw, where, {"id", "url", "health_path", "health_status"})
     iid, url = s.get("id"), s.get("url")
     if not isinstance(iid, str) or not iid:
         raise ConfigError(f"{where}.id: must be a non-empty string")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise ConfigError(f"{where}.url: must be an http(s) URL, got {url!r}")
-    return InstanceConfig(id=iid, url=url.rstrip("/"))
+    d = InstanceConfig(id="", url="")
+    path = s.get("health_path", d.health_path)
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise ConfigError(f"{where}.health_path: must be a path starting with '/', got {path!r}")
+    status = s.get("health_status", d.health_status)
+    if type(status) is not int or not 100 <= status <= 599:
+        raise ConfigError(f"{where}.health_status: must be an HTTP status, got {status!r}")
+    return InstanceConfig(id=iid, url=url.rstrip("/"), health_path=path, health_status=status)
 
 
 def _region(raw: Any, where: str) -> RegionConfig:

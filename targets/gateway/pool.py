@@ -27,6 +27,8 @@ class Instance:
     requests_ok: int = 0
     requests_failed: int = 0
     changed_at: float | None = None
+    health_path: str = "/readyz"
+    health_status: int = 200
 
     def record_check(self, ok: bool, error: str | None, hc: HealthCheckConfig) -> bool:
         """Count one active check result; return True when the healthy flag flipped."""
@@ -74,6 +76,7 @@ class Instance:
             "requests_ok": self.requests_ok,
             "requests_failed": self.requests_failed,
             "changed_at": self.changed_at,
+            "health_path": self.health_path,
         }
 
 
@@ -82,7 +85,13 @@ class Pool:
 
     def __init__(self, config: GatewayConfig) -> None:
         self.regions: dict[str, list[Instance]] = {
-            r.name: [Instance(i.id, i.url, r.name) for i in r.instances] for r in config.regions
+            r.name: [
+                Instance(
+                    i.id, i.url, r.name, health_path=i.health_path, health_status=i.health_status
+                )
+                for i in r.instances
+            ]
+            for r in config.regions
         }
         self.instances: list[Instance] = [i for group in self.regions.values() for i in group]
 

@@ -1,4 +1,9 @@
-"""Gateway HTTP server: POST /predict routed by policy with retries; /healthz, /state, /metrics."""
+"""Gateway HTTP server: any POST routed by policy with retries; /healthz, /readyz, /state, /metrics.
+
+Every POST path (with its query) goes to the chosen instance at the same path, so a service
+speaking any HTTP protocol sits behind it; every answer says which region and instance served
+it in X-Harness-* headers (and, on our /predict, in its JSON body too).
+"""
 
 from __future__ import annotations
 
@@ -25,12 +30,17 @@ from targets.gateway.flags import GatewayFlags
 from targets.gateway.health import health_loop, log_transition
 from targets.gateway.policies import make_policy
 from targets.gateway.pool import Pool
-from targets.gateway.upstream import Outcome, forward, merge_reply
+from targets.gateway.upstream import Attempt, Outcome, Request, forward, merge_reply
 
 __all__ = ["GatewayState", "build_app", "main"]
 
 PATHS = ("/predict", "/healthz", "/readyz", "/state", "/metrics")
 MAX_BODY_BYTES = 16 * 1024 * 1024
+REGION_HEADER, INSTANCE_HEADER, ATTEMPTS_HEADER = (
+    "X-Harness-Region",
+    "X-Harness-Instance",
+    "X-Harness-Attempts",
+)
 
 
 @dataclass
@@ -91,21 +101,24 @@ STATE = web.AppKey("state", GatewayState)
 
 
 async def predict(request: web.Request) -> web.StreamResponse:
-    """Forward the body to an instance chosen by the policy; 503 when none can serve."""
+    """Forward the POST to an instance chosen by the policy; 503 when none can serve."""
     state = request.app[STATE]
     assert state.session is not None, "session is created at startup"
-    outcome = await forward(state.session, state.policy, await request.read(), state.config.retry)
+    req = Request(
+        await request.read(),
+        request.path_qs,
+        request.headers.get("Content-Type", "application/json"),
+    )
+    outcome = await forward(state.session, state.policy, req, state.config.retry)
     state.record(outcome)
     last, tries = outcome.last, len(outcome.attempts)
-    if last is not None and last.ok:
-        return web.json_response(merge_reply(last, tries))
-    if last is not None and last.client_error:
-        return web.Response(
-            status=last.status or 400,
-            body=last.body,
-            content_type=last.content_type or "application/json",
-        )
-    return json_error(
+    headers = _served_by(last, tries, state.policy.active_region)
+    if last is not None and last.ok and req.merges:
+        return web.json_response(merge_reply(last, tries), headers=headers)
+    if last is not None and (last.ok or last.client_error):
+        headers["Content-Type"] = last.content_type or "application/json"
+        return web.Response(status=last.status or 400, body=last.body, headers=headers)
+    response = json_error(
         503,
         "no instance could serve the request",
         attempts=tries,
@@ -113,6 +126,17 @@ async def predict(request: web.Request) -> web.StreamResponse:
         region=state.policy.active_region,
         instance=last.instance.id if last is not None else None,  # the last one tried
     )
+    response.headers.update(headers)
+    return response
+
+
+def _served_by(last: Attempt | None, tries: int, active: str | None) -> dict[str, str]:
+    """The X-Harness-* headers: the instance of the last attempt (empty when none was tried)."""
+    return {
+        REGION_HEADER: last.instance.region if last is not None else (active or ""),
+        INSTANCE_HEADER: last.instance.id if last is not None else "",
+        ATTEMPTS_HEADER: str(tries),
+    }
 
 
 async def healthz(request: web.Request) -> web.StreamResponse:
@@ -204,6 +228,7 @@ def build_app(state: GatewayState) -> web.Application:
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/state", state_handler)
     app.router.add_get("/metrics", metrics)
+    app.router.add_post("/{path:.*}", predict)  # any other protocol's path, passed through
     return app
 
 

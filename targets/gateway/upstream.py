@@ -1,4 +1,4 @@
-"""Talk to upstream instances: forward /predict with bounded retries, and probe /readyz."""
+"""Talk to upstream instances: forward any POST with bounded retries, and probe their health."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from targets.gateway.config import RetryConfig
 from targets.gateway.policies import Policy
 from targets.gateway.pool import Instance
 
-__all__ = ["Attempt", "Outcome", "forward", "merge_reply", "probe_ready"]
+__all__ = ["Attempt", "Outcome", "Request", "forward", "merge_reply", "probe_ready"]
 
 # What a broken or slow link looks like from here: refused, reset, closed early, or too slow.
 _LINK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
@@ -63,19 +63,34 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
+@dataclass(frozen=True)
+class Request:
+    """What the client POSTed: the path with its query, body and Content-Type, passed on as is."""
+
+    body: bytes
+    path: str = "/predict"
+    content_type: str = "application/json"
+
+    @property
+    def merges(self) -> bool:
+        """True for our /predict, whose JSON answer gets region, instance and attempts merged."""
+        return self.path == "/predict"
+
+
 async def _try_once(
-    session: aiohttp.ClientSession, inst: Instance, body: bytes, timeout_s: float
+    session: aiohttp.ClientSession, inst: Instance, req: Request, timeout_s: float
 ) -> Attempt:
     timeout = aiohttp.ClientTimeout(total=timeout_s)
     try:
         async with session.post(
-            f"{inst.url}/predict",
-            data=body,
+            inst.url + req.path,
+            data=req.body,
             timeout=timeout,
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": req.content_type},
         ) as resp:
             raw = await resp.read()
-            status, ctype = resp.status, resp.content_type
+            status = resp.status
+            ctype = resp.headers.get("Content-Type", "application/json")
     except _LINK_ERRORS as exc:
         return Attempt(inst, None, b"", "", _describe(exc))
     if 400 <= status < 500:
@@ -83,20 +98,26 @@ async def _try_once(
     if not 200 <= status < 300:
         return Attempt(inst, status, raw, ctype, f"HTTP {status}")
     try:
-        valid = isinstance(json.loads(raw), dict)
+        doc = json.loads(raw)
+        valid = isinstance(doc, dict) or not req.merges
     except ValueError:
         valid = False
-    # A 200 whose body was mangled on the link is a failure, not an answer.
+    # A 2xx whose body was mangled on the link is a failure, not an answer.
     return Attempt(inst, status, raw, ctype, None if valid else "bad JSON body")
 
 
 async def forward(
-    session: aiohttp.ClientSession, policy: Policy, body: bytes, retry: RetryConfig
+    session: aiohttp.ClientSession, policy: Policy, req: Request | bytes, retry: RetryConfig
 ) -> Outcome:
-    """Try up to `retry.attempts` distinct instances until one answers 2xx or 4xx."""
+    """Try up to `retry.attempts` distinct instances until one answers 2xx or 4xx.
+
+    `req` as bytes is a /predict body (our own protocol).
+    """
+    if isinstance(req, bytes):
+        req = Request(req)
     outcome = Outcome()
     for inst in policy.candidates()[: retry.attempts]:
-        attempt = await _try_once(session, inst, body, retry.per_request_timeout_s)
+        attempt = await _try_once(session, inst, req, retry.per_request_timeout_s)
         outcome.attempts.append(attempt)
         if attempt.ok or attempt.client_error:
             inst.requests_ok += 1
@@ -117,13 +138,15 @@ def merge_reply(attempt: Attempt, attempts: int) -> dict[str, Any]:
 async def probe_ready(
     session: aiohttp.ClientSession, inst: Instance, timeout_s: float
 ) -> tuple[bool, str | None]:
-    """GET {url}/readyz once; return (ok, reason) where only a 200 in time is ok."""
+    """GET the instance's health path once; (ok, reason): ok is its health status in time."""
     try:
         async with session.get(
-            f"{inst.url}/readyz", timeout=aiohttp.ClientTimeout(total=timeout_s)
+            inst.url + inst.health_path, timeout=aiohttp.ClientTimeout(total=timeout_s)
         ) as resp:
             await resp.read()
             status = resp.status
     except _LINK_ERRORS as exc:
         return False, _describe(exc)
-    return (True, None) if status == 200 else (False, f"HTTP {status}")
+    if status == inst.health_status:
+        return True, None
+    return False, f"HTTP {status} on {inst.health_path} (expected {inst.health_status})"

@@ -97,3 +97,21 @@ def test_summary_flags_cpu_bound_generator() -> None:
         make_spec(), RunStats(send_window_s=1.0), cpu_percent=97.0, cpu_warning=False
     )
     assert summary.cpu_bound
+
+
+def test_spec_carries_the_protocol_features_and_classes(tmp_path: Path) -> None:
+    v2 = {"kind": "open-inference-v2", "model": "bc", "datatype": "FP64"}
+    spec = make_spec(protocol=v2, features=("a", "b"), classes=("no", "yes"))
+    path = tmp_path / "spec.json"
+    spec.write(path)
+    back = LoadSpec.read(path)
+    assert back == spec
+    assert back.protocol_spec().request_path() == "/v2/models/bc/infer"
+    assert make_spec().protocol_spec().kind == "harness"
+
+
+def test_a_bad_protocol_is_a_harness_error() -> None:
+    with pytest.raises(HarnessError, match="protocol must be a mapping with a kind"):
+        make_spec(protocol="mlflow")
+    with pytest.raises(HarnessError, match=r"(?s)bad protocol.*model"):
+        make_spec(protocol={"kind": "open-inference-v2"}).protocol_spec()
