@@ -24,6 +24,7 @@ def check_scenario(scenario: Scenario) -> list[Issue]:
     dataset_issues, features = check_dataset(scenario.load.dataset)
     ctx = CheckContext(topology, scenario.load.phases.total, scenario.stack.spot.provider, features)
     issues: list[Issue] = _check_instance_types(scenario) + dataset_issues
+    issues += _check_protocols(scenario)
     for i, fault in enumerate(scenario.fault_specs()):
         if isinstance(fault.target, TargetSelector):
             issues += _check_target(fault, ("faults", i), topology)
@@ -62,6 +63,34 @@ def check_scenario(scenario: Scenario) -> list[Issue]:
                     "use phase: fault, recovery or overall",
                 )
             )
+    return issues
+
+
+def _check_protocols(scenario: Scenario) -> list[Issue]:
+    """One load speaks to every region: they must all speak the first region's protocol."""
+    regions = scenario.stack.regions
+    first = regions[0].inference.protocol
+    issues: list[Issue] = [
+        (
+            ("stack", "regions", i, "inference", "protocol"),
+            f"region {r.name!r} speaks {r.inference.protocol.kind} "
+            f"({r.inference.protocol.model_dump(exclude_defaults=True)}), "
+            f"but region {regions[0].name!r} speaks {first.kind} "
+            f"({first.model_dump(exclude_defaults=True)})",
+            "every region must speak the same protocol with the same settings: "
+            "one load sends the same requests to all of them",
+        )
+        for i, r in enumerate(regions[1:], start=1)
+        if r.inference.protocol != first
+    ]
+    if getattr(first, "one_row", False) and scenario.load.batch_size > 1:
+        issues.append(
+            (
+                ("load", "batch_size"),
+                'the protocol\'s request template sends one "{row}": batch_size must be 1',
+                'use "{rows}" in the template to send a batch',
+            )
+        )
     return issues
 
 
