@@ -14,6 +14,7 @@ from harness.errors import ExitCode
 from harness.events import EventLog
 from harness.execute import execute
 from harness.observe.progress import Progress
+from harness.own_service import check_backend
 from harness.report import write_all
 from harness.results import Results, Verdict
 from harness.scenario.loader import load_scenario
@@ -47,6 +48,7 @@ def run_scenario(options: RunOptions, progress: Progress) -> RunOutcome:
     scenario, source = load_scenario(options.scenario)
     plan = make_plan(scenario, seed=options.seed, time_scale=options.time_scale)
     backend_cls = BACKENDS.get(options.backend)
+    check_backend(scenario, options.backend)  # an own service it cannot run: say so now
     run_id = f"{scenario.name}-{_now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
     out_dir = options.out_dir or settings.reports_dir() / run_id
     out_dir.mkdir(parents=True, exist_ok=True)

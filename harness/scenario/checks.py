@@ -8,6 +8,7 @@ from harness.data.checks import check_dataset
 from harness.errors import suggest
 from harness.scenario.durations import Duration, format_duration
 from harness.scenario.model import Scenario
+from harness.scenario.service_checks import check_own_services
 from harness.scenario.topology import Topology, resolve_topology
 from harness.scenario.types import CheckContext, FaultSpecBase, SpecIssue, TargetSelector
 from harness.scenario.yaml_source import YamlPath
@@ -25,6 +26,7 @@ def check_scenario(scenario: Scenario) -> list[Issue]:
     ctx = CheckContext(topology, scenario.load.phases.total, scenario.stack.spot.provider, features)
     issues: list[Issue] = _check_instance_types(scenario) + dataset_issues
     issues += _check_protocols(scenario)
+    issues += check_own_services(scenario)
     for i, fault in enumerate(scenario.fault_specs()):
         if isinstance(fault.target, TargetSelector):
             issues += _check_target(fault, ("faults", i), topology)
