@@ -36,8 +36,9 @@ class OwnService(StrictModel):
     command: list[str] | None = Field(
         None,
         min_length=1,
-        description="process: the argv, with placeholders {port}, {host}, {port:NAME}, "
-        "{scenario_dir}, {instance}, {region}, {venv}",
+        description="process: the argv, run in the scenario's folder; placeholders {port}, "
+        "{host}, {port:NAME} (another free port, kept across restarts), {scenario_dir}, "
+        "{instance}, {region}, {venv}, {sidecar:metadata} (spot), {mount:NAME}; {{ is a brace",
     )
     requirements: ScenarioPath | None = Field(
         None,
