@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,6 +28,8 @@ from harness.scenario.plan import Plan
 from harness.scenario.topology import GATEWAY, OBJECT_STORE, InstancePlan, LinkPlan
 from harness.spot.capacity import ReplacementPolicy, SpotCapacity
 from harness.spot.metadata import MetadataFiles
+
+log = logging.getLogger(__name__)
 
 
 class LinkProxy(Protocol):
@@ -82,6 +86,8 @@ class RunningStack:
         self._toxiproxy: ProxyClient = Toxiproxy() if proxy_client is None else proxy_client
         self._publish_model = publish_model
         self._proxy: InstanceHandle
+        self._restarts: list[threading.Thread] = []  # readiness waits of restart_all(wait=False)
+        self._stopping = threading.Event()
         policy = ReplacementPolicy(plan.spot.replacement_capacity, plan.spot.replacement_delay_s)
         self.spot = SpotCapacity(self, MetadataFiles(backend.run_dir / "metadata"), policy)
 
@@ -192,19 +198,48 @@ class RunningStack:
         self.backend.resume(self.handles[inst.name])
         self.events.emit(InstanceResumed(self.clock(), instance=inst.name))
 
-    def restart_all(self, instances: list[InstancePlan]) -> None:
-        """Start instances again and wait until each is ready (in parallel)."""
+    def restart_all(self, instances: list[InstancePlan], *, wait: bool = True) -> None:
+        """Start instances again; each is recorded as started once it is ready.
+
+        With `wait`, return once all are ready (in parallel). Without, return as soon as they
+        are launched: a fault's revert must not hold up the schedule while a slow server
+        (MLflow takes 13 s on two cores) starts, and the gateway's health checks find it
+        when it is ready. `wait_restarts` joins those waits.
+        """
         handles = [self.handles[i.name] for i in instances]
         for handle in handles:
             self.backend.restart(handle)
+        if not wait:
+            for handle in handles:
+                waiter = threading.Thread(
+                    target=self._ready_in_background, args=(handle,), daemon=True
+                )
+                waiter.start()
+                self._restarts.append(waiter)
+            return
         with ThreadPoolExecutor(max_workers=max(1, len(handles))) as pool:
             list(pool.map(self._ready_again, handles))
+
+    def wait_restarts(self, timeout_s: float) -> None:
+        """Join the readiness waits of restarts that did not wait."""
+        waiters, self._restarts = self._restarts, []
+        for waiter in waiters:
+            waiter.join(timeout_s)
 
     def _ready_again(self, handle: InstanceHandle) -> None:
         self.backend.wait_ready(handle, self.start_timeout_s)
         self.events.emit(InstanceStarted(self.clock(), instance=handle.spec.name))
 
+    def _ready_in_background(self, handle: InstanceHandle) -> None:
+        try:
+            self._ready_again(handle)
+        except Exception as exc:  # the run goes on: its samples show the instance missing
+            if not self._stopping.is_set():
+                log.warning("%s did not come back after its restart: %s", handle.spec.name, exc)
+
     def teardown(self) -> None:
         """Stop launching replacements, then stop everything the backend started."""
         self.spot.stop()
+        self._stopping.set()  # a restart still starting is stopped with the rest
         self.backend.teardown()
+        self.wait_restarts(5.0)

@@ -59,4 +59,4 @@ class RegionOutageFault(Fault[RegionOutageSpec]):
         undo_each(self._downed, ctx.stack.restore)
         undo_each(self._frozen, lambda name: ctx.stack.resume(ctx.stack.instance(name)))
         killed, self._killed = self._killed, []
-        ctx.stack.restart_all([ctx.stack.instance(n) for n in killed])
+        ctx.stack.restart_all([ctx.stack.instance(n) for n in killed], wait=False)

@@ -164,6 +164,7 @@ def test_outage_kill_kills_every_instance_of_the_region_and_restarts_them(run: F
     assert run.log.of("disable", "add_toxic", "pause") == []  # no link or freeze involved
     outage.revert(run.context("kill-a"))
     assert run.instances() == before
+    run.stack.wait_restarts(5.0)  # the revert does not wait for readiness (a slow server)
     assert {e.instance for e in run.emitted(InstanceStarted)} == REGION_A  # type: ignore[attr-defined]
 
 
@@ -180,6 +181,7 @@ def test_outage_kill_half_injected_restarts_only_what_died(run: FakeRun) -> None
     outage.revert(run.context("kill-a"))
     assert run.instances() == before
     assert touched(run, mark, "restart") == sorted(killed)
+    run.stack.wait_restarts(5.0)
     assert {e.instance for e in run.emitted(InstanceStarted)} == killed  # type: ignore[attr-defined]
 
 

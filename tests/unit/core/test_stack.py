@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import signal
+import threading
 from pathlib import Path
 
 import pytest
 
+from harness.backends.base import InstanceHandle
 from harness.events import (
     InstanceKilled,
     InstancePaused,
@@ -166,3 +168,24 @@ def test_teardown_removes_everything_the_backend_started(run: FakeRun) -> None:
     run.stack.teardown()
     assert run.log.calls == [("teardown", "")]
     assert not any(s.running for s in run.instances().values())
+
+
+def test_a_slow_restart_does_not_hold_up_the_schedule(run: FakeRun) -> None:
+    # A server that takes 13 s to start again (MLflow on two cores) delayed every later phase
+    # start and injection, and stamped the outage's revert 13 s late.
+    released = threading.Event()
+    waits: list[str] = []
+
+    def slow_ready(handle: InstanceHandle, timeout_s: float) -> None:
+        waits.append(handle.spec.name)
+        assert released.wait(5.0)
+
+    run.backend.wait_ready = slow_ready  # type: ignore[method-assign]
+    inst = run.stack.instance("inference-a-0")
+    run.stack.kill(inst, reason="test")
+    run.stack.restart_all([inst], wait=False)  # returns while the instance is still starting
+    assert run.instances()["inference-a-0"].running
+    assert run.emitted(InstanceStarted) == []
+    released.set()
+    run.stack.wait_restarts(5.0)
+    assert [e.instance for e in run.emitted(InstanceStarted)] == ["inference-a-0"]  # type: ignore[attr-defined]
