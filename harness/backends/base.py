@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+import requests
+
 from harness.errors import BackendError
 from harness.registry import Registry
 
@@ -166,6 +168,40 @@ class ServiceSpec:
         if SCENARIO_MOUNT in self.mounts:
             return values.mount_path(SCENARIO_MOUNT, self.mounts[SCENARIO_MOUNT])
         return None if self.cwd is None else str(self.cwd)
+
+
+# Start-up wording both backends share (an own service's errors read the same on either).
+NOT_FOUND_FAIL_S = 2.0  # a health path answering 404 this long is wrong, not still starting
+
+
+def probe(url: str) -> tuple[int | None, str]:
+    """(status, what was seen) of one GET of a ready path; status None when nothing answered."""
+    try:
+        status = requests.get(url, timeout=0.5).status_code
+    except requests.Timeout:
+        return None, "no answer within 0.5s"
+    except requests.ConnectionError as exc:
+        return None, "connection refused" if "refused" in str(exc) else "connection failed"
+    except requests.RequestException as exc:
+        return None, type(exc).__name__
+    return status, f"HTTP {status}"
+
+
+def health_not_found(spec: ServiceSpec) -> str:
+    """Why a start stops early when the ready path keeps answering 404."""
+    speaks = f"does the server speak {spec.protocol}" if spec.protocol else "is the server ours"
+    return (
+        f"health path {spec.ready_path} answers HTTP 404, expected {spec.ready_status}: "
+        f"is the path right, {speaks}?"
+    )
+
+
+def never_ready(spec: ServiceSpec, timeout_s: float, seen: str) -> str:
+    """Why a start failed once its timeout passed, with what the ready path answered last."""
+    return (
+        f"did not become ready within {timeout_s:g}s "
+        f"(GET {spec.ready_path}: last {seen}, expected HTTP {spec.ready_status})"
+    )
 
 
 @dataclass

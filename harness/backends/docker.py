@@ -7,22 +7,27 @@ import os
 import signal
 import time
 from collections.abc import Callable
+from http import HTTPStatus
 from pathlib import Path
+from typing import NoReturn
 
 import docker
-import requests
 from docker.models.containers import Container
 
 from harness.backends import docker_names as names
 from harness.backends.base import (
     BACKENDS,
+    NOT_FOUND_FAIL_S,
     Backend,
     InstanceHandle,
     RemoveOwner,
     RunInfo,
     ServiceSpec,
     Sweep,
+    health_not_found,
     log_tail,
+    never_ready,
+    probe,
 )
 from harness.backends.docker_engine import (
     ENGINE_ERRORS,
@@ -33,6 +38,7 @@ from harness.backends.docker_engine import (
     save_logs,
 )
 from harness.backends.docker_networks import RunNetworks
+from harness.backends.docker_own import OwnImages, listen_hint
 from harness.backends.docker_pods import create_net_holder, create_service, create_sidecars
 from harness.backends.docker_sweep import remove_objects, sweep_labelled
 from harness.errors import BackendError, StackStartError
@@ -54,6 +60,10 @@ class DockerBackend(Backend):
     Each instance is a service container inside the network namespace of a sleeping holder
     container (see docker_pods). The harness reaches instances only through port 8080 published
     on 127.0.0.1 (host port chosen by the engine; kept across restarts, re-read on reconnect).
+
+    A user's own service (spec.image, or spec.build: a folder built once per run, see
+    harness.images.user) runs its image's own CMD on its own `port`; its holder and sidecars
+    run from our images, since a user's image may have neither `sleep` nor our modules.
     """
 
     name = "docker"
@@ -89,10 +99,16 @@ class DockerBackend(Backend):
         self._containers: dict[str, Container] = {}  # the services, by instance name
         self._holders: dict[str, Container] = {}  # their network namespace holders
         self._sidecars: list[Container] = []  # helpers in the instances' namespaces
+        self._progress: Callable[[str], None] = lambda _msg: None
+        self._own: OwnImages | None = None
         (run.run_dir / "logs").mkdir(parents=True, exist_ok=True)
 
     def prepare(self, progress: Callable[[str], None]) -> None:
-        """Check the engine answers, get the images, create the region and core networks."""
+        """Check the engine answers, get the images, create the region and core networks.
+
+        Own services' images are checked (or built, with `progress`) at their first start.
+        """
+        self._progress = progress
         self._engine()
         if self.images is None:
             from harness.images import ensure_images  # lazily: building images is its own step
@@ -113,9 +129,28 @@ class DockerBackend(Backend):
         assert self._networks is not None
         return self._networks
 
-    def _image(self, spec: ServiceSpec) -> str:
+    def _ours(self) -> dict[str, str]:
         if self.images is None:
-            self.prepare(lambda _msg: None)
+            self.prepare(self._progress)
+        assert self.images is not None
+        return self.images
+
+    def _images(self, spec: ServiceSpec) -> tuple[str, str, str]:
+        """(service image, holder image, sidecar image) of `spec`."""
+        if not names.is_own(spec):
+            image = self._image(spec)
+            return image, image, image
+        if self._own is None:
+            self._own = OwnImages(self._engine(), self._progress)
+        image = self._own.image(spec)  # before anything is created: a bad image leaves nothing
+        ours = self._ours()
+        if not ours:
+            raise StackStartError(f"{spec.name}: none of our images to hold its network")
+        helper = ours.get("inference") or next(iter(ours.values()))
+        return image, helper, helper
+
+    def _image(self, spec: ServiceSpec) -> str:
+        self._ours()
         assert self.images is not None
         if spec.service not in self.images:
             known = ", ".join(sorted(self.images)) or "none"
@@ -126,14 +161,14 @@ class DockerBackend(Backend):
 
     def start(self, spec: ServiceSpec) -> InstanceHandle:
         """Start the namespace holder on its networks (alias = instance name), then the service."""
-        image, client = self._image(spec), self._engine()
+        (image, holder_image, sidecar_image), client = self._images(spec), self._engine()
         nets = [self._nets().ensure(key) for key in names.network_keys(spec, self.run.regions)]
         handle = InstanceHandle(spec, 0, self.run_dir / "logs" / f"{spec.name}.log")
-        holder = create_net_holder(client, self.run, self.owner_pid, spec, image, nets)
+        holder = create_net_holder(client, self.run, self.owner_pid, spec, holder_image, nets)
         self._holders[spec.name] = holder
         self._start_container(handle, holder)
         self._refresh_port(handle)
-        for car in create_sidecars(client, self.run, self.owner_pid, spec, image, holder):
+        for car in create_sidecars(client, self.run, self.owner_pid, spec, sidecar_image, holder):
             self._sidecars.append(car)
             self._start_container(handle, car)
         service = create_service(client, self.run, self.owner_pid, spec, image, holder)
@@ -152,36 +187,57 @@ class DockerBackend(Backend):
     def _refresh_port(self, handle: InstanceHandle) -> None:
         holder = self._holders[handle.spec.name]
         with engine_call(f"reading the published port of {holder.name}"):
-            port = host_port(holder, names.PORT_KEY)
+            port = host_port(holder, names.port_key(handle.spec))
         if port is not None:
             handle.port = port
 
     def wait_ready(self, handle: InstanceHandle, timeout_s: float) -> None:
-        """Poll 127.0.0.1:<host port><ready_path> until 200; fail fast if the container exits."""
+        """Poll 127.0.0.1:<host port><ready_path> until it answers `ready_status`.
+
+        `spec.ready_timeout_s`, when set, replaces `timeout_s`. Fails fast when the container
+        exits or the path keeps answering 404 (a server that is up says the path is wrong).
+        """
+        spec = handle.spec
+        timeout_s = spec.ready_timeout_s if spec.ready_timeout_s is not None else timeout_s
         deadline = time.monotonic() + timeout_s
-        container = self._containers[handle.spec.name]
+        container = self._containers[spec.name]
+        status, seen, not_found_since = None, "no answer yet", None
         while time.monotonic() < deadline:
             with engine_call(f"inspecting {container.name}"):
                 container.reload()
             if container.status not in ("running", "created", "restarting"):
                 code = container.attrs.get("State", {}).get("ExitCode")
                 self._fail(handle, f"exited with code {code} while starting")
-            if handle.port and _answers(handle.url + handle.spec.ready_path):
-                return
+            if handle.port:
+                status, seen = probe(handle.url + spec.ready_path)
+                if status == spec.ready_status:
+                    return
+                if status == HTTPStatus.NOT_FOUND:
+                    not_found_since = not_found_since or time.monotonic()
+                    if time.monotonic() - not_found_since >= NOT_FOUND_FAIL_S:
+                        self._fail(handle, health_not_found(spec))
+                else:
+                    not_found_since = None
             time.sleep(POLL_S)
-        self._fail(handle, f"did not become ready within {timeout_s:g}s")
+        hint = listen_hint(spec, names.container_port(spec)) if status is None else None
+        self._fail(handle, never_ready(spec, timeout_s, seen), hint)
 
-    def _fail(self, handle: InstanceHandle, what: str) -> None:
+    def _fail(self, handle: InstanceHandle, what: str, hint: str | None = None) -> NoReturn:
         container = self._containers.get(handle.spec.name)
         if container is not None:
             with contextlib.suppress(*ENGINE_ERRORS, OSError):  # the error matters; the tail helps
                 save_logs(container, handle.log_path)
         tail = log_tail(handle.log_path)
-        cname = names.container_name(self.run_id, handle.spec.name)
+        logs = f"last lines of {handle.log_path}:\n{tail}" if tail else f"see {handle.log_path}"
+        spec = handle.spec
+        cname = names.container_name(self.run_id, spec.name)
         where = f"container {cname}" + (f", port {handle.port}" if handle.port else "")
+        if names.is_own(spec) and container is not None:  # the user's: say which image it runs
+            image = (container.attrs.get("Config") or {}).get("Image", "?")
+            where = f"region {spec.region}, image {image}, {where}"
         raise StackStartError(
-            f"{handle.spec.name} ({handle.spec.service}, {where}) {what}",
-            hint=f"last lines of {handle.log_path}:\n{tail}" if tail else f"see {handle.log_path}",
+            f"{spec.name} ({spec.service}, {where}) {what}",
+            hint=f"{hint}\n{logs}" if hint else logs,
         )
 
     def restart(self, handle: InstanceHandle) -> None:
@@ -287,10 +343,3 @@ class DockerBackend(Backend):
 
     def _logs(self) -> Path:
         return self.run_dir / "logs"
-
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=0.5).status_code == 200
-    except requests.RequestException:
-        return False

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from harness.backends.base import RunInfo, ServiceSpec
+from harness.backends.base import Placeholders, RunInfo, ServiceSpec, placeholders_in
 from harness.settings import IN_CONTAINER_ENV, OWNER_PID_ENV, RUN_ID_ENV
 
 LABEL_RUN_ID = "harness.run-id"
@@ -23,6 +23,8 @@ ROLE_SIDECAR = "sidecar"
 CONTAINER_PORT = 8080
 SIDECAR_PORT_BASE = 8169  # sidecar i listens on 127.0.0.1:8169+i inside the instance's namespace
 PORT_KEY = f"{CONTAINER_PORT}/tcp"
+NAMED_PORT_BASE = 9200  # an own service's {port:NAME}: 9200+i inside its container, by name
+OWN_HOST = "0.0.0.0"  # {host} of an own service: every interface of its namespace
 LINK_PORT_BASE = 10000
 CORE = "core"  # the inter-region (edge) network the gateway and the proxy share
 NETWORK_SERVICE = "network"  # `harness.service` of a network
@@ -101,16 +103,72 @@ def volumes(spec: ServiceSpec) -> dict[str, dict[str, str]]:
     }
 
 
-def command(spec: ServiceSpec) -> list[str]:
-    """`python3 -m <module> --host 0.0.0.0 --port 8080 <args>` with mounts and sidecars resolved."""
+def is_own(spec: ServiceSpec) -> bool:
+    """Whether `spec` runs the user's image (given or built) with its own CMD, not our module."""
+    return spec.image is not None or spec.build is not None
+
+
+def container_port(spec: ServiceSpec) -> int:
+    """The port the instance listens on inside its namespace: 8080, or an own service's `port`."""
+    return spec.port if is_own(spec) else CONTAINER_PORT
+
+
+def port_key(spec: ServiceSpec) -> str:
+    """SDK key of the port the holder publishes (`8080/tcp`)."""
+    return f"{container_port(spec)}/tcp"
+
+
+def command(spec: ServiceSpec) -> list[str] | None:
+    """`python3 -m <module> --host 0.0.0.0 --port 8080 <args>` with mounts and sidecars resolved.
+
+    None for an own service: its image's CMD runs (`spec.command` is the process backend's).
+    """
+    if is_own(spec):
+        return None
     head = ["python3", "-m", spec.module, "--host", "0.0.0.0", "--port", str(CONTAINER_PORT)]
     return head + spec.resolved_args(lambda name, _host: mount_path(name), sidecar_port(spec))
 
 
+def _fixed_ports(spec: ServiceSpec) -> tuple[dict[str, int], dict[str, int]]:
+    """(sidecar ports, named ports) of `spec`: fixed by order and name, never its own port."""
+    taken = {container_port(spec)}
+
+    def next_free(start: int) -> int:
+        while start in taken:
+            start += 1
+        taken.add(start)
+        return start
+
+    cars = {car.name: next_free(SIDECAR_PORT_BASE + i) for i, car in enumerate(spec.sidecars)}
+    wanted = {
+        name
+        for text in spec.env.values()
+        for key, name in placeholders_in(text)
+        if key == "port" and name is not None
+    }
+    named = {name: next_free(NAMED_PORT_BASE + i) for i, name in enumerate(sorted(wanted))}
+    return cars, named
+
+
 def sidecar_port(spec: ServiceSpec) -> Callable[[str], int]:
     """The port each sidecar of `spec` listens on, inside the instance's network namespace."""
-    ports = {car.name: SIDECAR_PORT_BASE + i for i, car in enumerate(spec.sidecars)}
-    return ports.__getitem__
+    return _fixed_ports(spec)[0].__getitem__
+
+
+def named_port(spec: ServiceSpec) -> Callable[[str], int]:
+    """`{port:NAME}` of an own service: a fixed port of its own inside the container."""
+    return _fixed_ports(spec)[1].__getitem__
+
+
+def placeholders(spec: ServiceSpec) -> Placeholders:
+    """What an own service's placeholders stand for in its container (docs/own-stack.md)."""
+    return Placeholders(
+        mount_path=lambda name, _host: mount_path(name),
+        sidecar_port=sidecar_port(spec),
+        port=container_port(spec),
+        host=OWN_HOST,
+        named_port=named_port(spec),
+    )
 
 
 def sidecar_name(run_id: str, instance: str, sidecar: str) -> str:
@@ -127,9 +185,12 @@ def sidecar_command(spec: ServiceSpec, index: int) -> list[str]:
 
 
 def environment(spec: ServiceSpec, run_id: str, owner: int) -> dict[str, str]:
-    """The spec's env plus the run markers; HARNESS_IN_CONTAINER lets the proxy bind 0.0.0.0."""
+    """The spec's env (placeholders resolved) plus the run markers.
+
+    HARNESS_IN_CONTAINER lets the proxy bind 0.0.0.0.
+    """
     return {
-        **spec.env,
+        **spec.resolved_env(placeholders(spec)),
         RUN_ID_ENV: run_id,
         OWNER_PID_ENV: str(owner),
         IN_CONTAINER_ENV: "1",
@@ -138,8 +199,8 @@ def environment(spec: ServiceSpec, run_id: str, owner: int) -> dict[str, str]:
 
 
 def peer_address(spec: ServiceSpec) -> str:
-    """`<alias>:8080`, resolved by Docker's DNS on the networks the instance shares."""
-    return f"{spec.name}:{CONTAINER_PORT}"
+    """`<alias>:<port>` (8080 for ours), resolved by Docker's DNS on the networks it shares."""
+    return f"{spec.name}:{container_port(spec)}"
 
 
 def link_endpoint(proxy: ServiceSpec, index: int) -> tuple[str, str]:

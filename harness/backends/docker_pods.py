@@ -27,7 +27,10 @@ def create_net_holder(
     image: str,
     nets: list[Network],
 ) -> Container:
-    """Create the namespace holder: on `nets` under alias `spec.name`, 8080 on 127.0.0.1."""
+    """Create the namespace holder: on `nets` under alias `spec.name`, its port on 127.0.0.1.
+
+    `image` is one of ours (it runs `sleep`, which a user's image may not have).
+    """
     name = names.net_holder_name(run.run_id, spec.name)
     first = nets[0].name
     with engine_call(f"creating container {name}"):
@@ -36,7 +39,7 @@ def create_net_holder(
             names.net_holder_command(),
             name=name,
             labels=names.labels(run, spec.service, spec.name, owner, names.ROLE_NET),
-            ports={names.PORT_KEY: ("127.0.0.1", None)},  # host port chosen by the engine
+            ports={names.port_key(spec): ("127.0.0.1", None)},  # host port chosen by the engine
             network=first,
             networking_config={first: client.api.create_endpoint_config(aliases=[spec.name])},
         )
@@ -54,7 +57,10 @@ def create_service(
     image: str,
     holder: Container,
 ) -> Container:
-    """Create the service container in the holder's network namespace."""
+    """Create the service container in the holder's network namespace.
+
+    An own service runs its image's CMD (no command given), with its env's placeholders resolved.
+    """
     name = names.container_name(run.run_id, spec.name)
     with engine_call(f"creating container {name}"):
         return client.containers.create(

@@ -36,10 +36,12 @@ class BuildPlan:
     wheel_dir: Path
     wheels: tuple[str, ...]
     labels: Mapping[str, str]
+    app_dir: str = "app"  # where `files` go in the context ("": at its top, as a user folder)
+    hint: str | None = None  # what a failed build's error suggests (default: ours)
 
 
 def write_context(out: IO[bytes], plan: BuildPlan) -> None:
-    """Write the build context tar: `Dockerfile`, `wheels/*.whl`, `app/<source path>`."""
+    """Write the build context tar: `Dockerfile`, `wheels/*.whl`, `<app_dir>/<source path>`."""
     with tarfile.open(fileobj=out, mode="w") as tar:
         _add_bytes(tar, "Dockerfile", plan.dockerfile)
         _add_dir(tar, "wheels")
@@ -48,14 +50,16 @@ def write_context(out: IO[bytes], plan: BuildPlan) -> None:
                 info = _file_info(f"wheels/{name}", (plan.wheel_dir / name).stat().st_size)
                 tar.addfile(info, wheel)
         for folder in _folders(plan.files):
-            _add_dir(tar, f"app/{folder}" if folder else "app")
+            if folder or plan.app_dir:
+                _add_dir(tar, _join(plan.app_dir, folder))
         for path in sorted(plan.files):
-            _add_bytes(tar, f"app/{path}", plan.files[path])
+            _add_bytes(tar, _join(plan.app_dir, path), plan.files[path])
 
 
 def run_build(client: Any, plan: BuildPlan, progress: Callable[[str], None], nocache: bool) -> None:
     """Build `plan.tag`; progress gets one line per Dockerfile step; ImageError with the log tail."""
     tail: deque[str] = deque(maxlen=LOG_TAIL)
+    step: list[str] = []  # the step running now: a failure names it even once out of the tail
     with tempfile.TemporaryFile() as context:
         write_context(context, plan)
         context.seek(0)
@@ -73,9 +77,9 @@ def run_build(client: Any, plan: BuildPlan, progress: Callable[[str], None], noc
                 labels=dict(plan.labels),
             )
             for chunk in stream:
-                _consume(chunk, plan, tail, progress)
+                _consume(chunk, plan, tail, progress, step)
         except docker.errors.APIError as exc:
-            raise _failure(plan, str(exc.explanation or exc), tail) from None
+            raise _failure(plan, str(exc.explanation or exc), tail, step) from None
 
 
 def step_summary(line: str) -> str | None:
@@ -88,25 +92,38 @@ def step_summary(line: str) -> str | None:
 
 
 def _consume(
-    chunk: Mapping[str, Any], plan: BuildPlan, tail: deque[str], progress: Callable[[str], None]
+    chunk: Mapping[str, Any],
+    plan: BuildPlan,
+    tail: deque[str],
+    progress: Callable[[str], None],
+    step: list[str] | None = None,
 ) -> None:
+    step = [] if step is None else step
     if "error" in chunk:
-        raise _failure(plan, str(chunk["error"]).strip(), tail)
+        raise _failure(plan, str(chunk["error"]).strip(), tail, step)
     for line in str(chunk.get("stream", "")).splitlines():
         if line.strip():
             tail.append(line.rstrip())
+        match = STEP.match(line.strip())
+        if match:
+            step[:] = [f"step {match[1]}/{match[2]} ({' '.join(match[3].split())[:120]})"]
         summary = step_summary(line)
         if summary:
             progress(f"  {plan.service}: {summary}")
 
 
-def _failure(plan: BuildPlan, error: str, tail: Iterable[str]) -> ImageError:
+def _failure(plan: BuildPlan, error: str, tail: Iterable[str], step: list[str]) -> ImageError:
     lines = "\n".join(f"  | {line}" for line in tail)
+    at = f" at {step[0]}" if step else ""
     return ImageError(
-        f"image {plan.service} ({plan.tag}) failed to build: {error}"
+        f"image {plan.service} ({plan.tag}) failed to build{at}: {error}"
         + (f"\n  last lines of the build log:\n{lines}" if lines else ""),
-        hint=f"see {plan.dockerfile_path}; retry with `harness images build --force`",
+        hint=plan.hint or f"see {plan.dockerfile_path}; retry with `harness images build --force`",
     )
+
+
+def _join(folder: str, path: str) -> str:
+    return f"{folder}/{path}" if folder and path else folder or path
 
 
 def _folders(paths: Iterable[str]) -> list[str]:
