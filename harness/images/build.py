@@ -17,6 +17,7 @@ import docker.errors
 from harness.images.engine import ImageError
 
 STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # the engine colours a step's stderr red
 SUMMARY_WIDTH = 78
 # Only the steps that take time are worth a line; ENV, LABEL and the like are instant.
 SHOWN_STEPS = frozenset({"COPY", "ADD", "RUN"})
@@ -101,7 +102,7 @@ def _consume(
     step = [] if step is None else step
     if "error" in chunk:
         raise _failure(plan, str(chunk["error"]).strip(), tail, step)
-    for line in str(chunk.get("stream", "")).splitlines():
+    for line in ANSI.sub("", str(chunk.get("stream", ""))).splitlines():
         if line.strip():
             tail.append(line.rstrip())
         match = STEP.match(line.strip())

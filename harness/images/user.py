@@ -25,11 +25,13 @@ from docker.utils.build import exclude_paths
 from harness.images.base import BaseImage, local_image, resolve_base
 from harness.images.build import BuildPlan, run_build
 from harness.images.engine import ENGINE_HINT, ImageError, engine_arch
+from harness.images.ensure import LABEL as IMAGE_LABEL
 from harness.images.hashing import TAG_DIGITS, image_inputs_hash
 from harness.images.wheels import Wheelhouse, WheelTarget, ensure_wheelhouse
 
 Progress = Callable[[str], None]
 OWN_REPOSITORY = "harness-own"
+OWN_KIND = "own"  # its `harness.image` (ours: a service name, or "base")
 OWN_LABEL = "harness.own-image"  # the repository name under harness-own/
 # The folder it was first built from: a later build of that folder removes it. Another folder
 # of the same inputs shares the tag (the path is not hashed), and may build it again then.
@@ -127,6 +129,9 @@ def plan_user_image(
         wheel_dir=wheels.path,
         wheels=wheels.names,
         labels={
+            # Overrides the base's `harness.image=base`: our housekeeping, which goes by that
+            # label, must take a user's image for neither the base nor one of ours.
+            IMAGE_LABEL: OWN_KIND,
             OWN_LABEL: repo.removeprefix(f"{OWN_REPOSITORY}/"),
             SOURCE_LABEL: str(build.folder.resolve()),
             INPUTS_LABEL: digest,

@@ -71,6 +71,7 @@ def test_build_that_fails_names_its_step_and_log(
         "failed to build at step 4/",
         'RUN echo "compiling the model server"',
         "| compiling the model server",  # the build log's tail
+        "  | Traceback (most recent call last):",  # uncoloured (the engine paints stderr red)
         "No module named 'mlserver'",
         f"fix {folder / 'Dockerfile'}",
         "FROM ${BASE}",

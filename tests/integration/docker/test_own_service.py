@@ -19,6 +19,7 @@ from harness.backends.docker_names import (
     container_name,
     net_holder_name,
 )
+from harness.images.ensure import LABEL
 from harness.images.user import OWN_LABEL, SOURCE_LABEL, UserBuild, ensure_user_image
 
 
@@ -49,6 +50,7 @@ def test_built_from_a_folder_and_reused_without_a_rebuild(
     image = engine.images.get(tag)
     assert tag.startswith("harness-own/own-server:")
     assert image.labels[OWN_LABEL] == "own-server"
+    assert image.labels[LABEL] == "own"  # not the base's "base": housekeeping tells them apart
     assert image.labels[SOURCE_LABEL] == str(folder.resolve())
     assert any(line.startswith("building") for line in first), first
 
