@@ -11,7 +11,8 @@ from tests.e2e.conftest import SCENARIOS, on_both_backends, run_harness, variant
 pytestmark = pytest.mark.e2e
 
 
-@on_both_backends
+# On the process backend only: on docker, the same kill and failover of an active-passive
+# primary is what both examples run (tests/e2e/test_examples.py).
 def test_regional_outage_active_passive_passes_and_fails_over(out_dir: Path, backend: str) -> None:
     run = run_harness(
         out_dir, SCENARIOS / "regional-outage.yaml", "--time-scale", "0.1", "--backend", backend
