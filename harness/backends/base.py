@@ -5,8 +5,10 @@ from __future__ import annotations
 import abc
 import re
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
 from typing import ClassVar
 
@@ -185,6 +187,38 @@ def probe(url: str) -> tuple[int | None, str]:
     except requests.RequestException as exc:
         return None, type(exc).__name__
     return status, f"HTTP {status}"
+
+
+@dataclass
+class ReadyWatch:
+    """An instance's ready path, polled by a backend's wait_ready until it answers its status.
+
+    A path that keeps answering 404 sets `failure`: a server that is up says the path is wrong.
+    """
+
+    spec: ServiceSpec
+    status: int | None = None  # the last answer (None: nothing answered)
+    seen: str = "no answer yet"
+    failure: str | None = None
+    _not_found_since: float | None = None
+
+    def ready(self, base_url: str) -> bool:
+        """Probe once: True when the ready path answers `spec.ready_status`."""
+        self.status, self.seen = probe(base_url + self.spec.ready_path)
+        if self.status == self.spec.ready_status:
+            return True
+        if self.status != HTTPStatus.NOT_FOUND:
+            self._not_found_since = None
+            return False
+        now = time.monotonic()
+        self._not_found_since = self._not_found_since or now
+        if now - self._not_found_since >= NOT_FOUND_FAIL_S:
+            self.failure = health_not_found(self.spec)
+        return False
+
+    def timed_out(self, timeout_s: float) -> str:
+        """Why the start failed once `timeout_s` passed."""
+        return never_ready(self.spec, timeout_s, self.seen)
 
 
 def health_not_found(spec: ServiceSpec) -> str:

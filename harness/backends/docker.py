@@ -7,7 +7,6 @@ import os
 import signal
 import time
 from collections.abc import Callable
-from http import HTTPStatus
 from pathlib import Path
 from typing import NoReturn
 
@@ -17,17 +16,14 @@ from docker.models.containers import Container
 from harness.backends import docker_names as names
 from harness.backends.base import (
     BACKENDS,
-    NOT_FOUND_FAIL_S,
     Backend,
     InstanceHandle,
+    ReadyWatch,
     RemoveOwner,
     RunInfo,
     ServiceSpec,
     Sweep,
-    health_not_found,
     log_tail,
-    never_ready,
-    probe,
 )
 from harness.backends.docker_engine import (
     ENGINE_ERRORS,
@@ -201,26 +197,20 @@ class DockerBackend(Backend):
         timeout_s = spec.ready_timeout_s if spec.ready_timeout_s is not None else timeout_s
         deadline = time.monotonic() + timeout_s
         container = self._containers[spec.name]
-        status, seen, not_found_since = None, "no answer yet", None
+        watch = ReadyWatch(spec)
         while time.monotonic() < deadline:
             with engine_call(f"inspecting {container.name}"):
                 container.reload()
             if container.status not in ("running", "created", "restarting"):
                 code = container.attrs.get("State", {}).get("ExitCode")
                 self._fail(handle, f"exited with code {code} while starting")
-            if handle.port:
-                status, seen = probe(handle.url + spec.ready_path)
-                if status == spec.ready_status:
-                    return
-                if status == HTTPStatus.NOT_FOUND:
-                    not_found_since = not_found_since or time.monotonic()
-                    if time.monotonic() - not_found_since >= NOT_FOUND_FAIL_S:
-                        self._fail(handle, health_not_found(spec))
-                else:
-                    not_found_since = None
+            if handle.port and watch.ready(handle.url):
+                return
+            if watch.failure:
+                self._fail(handle, watch.failure)
             time.sleep(POLL_S)
-        hint = listen_hint(spec, names.container_port(spec)) if status is None else None
-        self._fail(handle, never_ready(spec, timeout_s, seen), hint)
+        hint = listen_hint(spec, names.container_port(spec)) if watch.status is None else None
+        self._fail(handle, watch.timed_out(timeout_s), hint)
 
     def _fail(self, handle: InstanceHandle, what: str, hint: str | None = None) -> NoReturn:
         container = self._containers.get(handle.spec.name)

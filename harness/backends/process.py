@@ -20,6 +20,7 @@ from harness.backends.base import (
     Backend,
     InstanceHandle,
     Placeholders,
+    ReadyWatch,
     RemoveOwner,
     RunInfo,
     ServiceSpec,
@@ -32,7 +33,6 @@ from harness.settings import OWNER_PID_ENV, RUN_ID_ENV
 from harness.venvs import VenvError, ensure_venv
 
 TERM_WAIT_S = 10.0  # how long kill(SIGTERM) waits for the instance to exit
-NOT_FOUND_FAIL_S = 2.0  # a health path answering 404 this long is wrong, not still starting
 POLL_S = 0.05
 HOST = "127.0.0.1"
 
@@ -183,26 +183,17 @@ class ProcessBackend(Backend):
         proc = self._procs[spec.name]
         for name, (port, car) in self._sidecars.get(spec.name, {}).items():
             self._wait_sidecar(handle, name, port, car, deadline)
-        seen, not_found_since = "no answer yet", None
+        watch = ReadyWatch(spec)
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 code = proc.returncode
                 self._fail(handle, f"exited with code {code} while starting", _exit_hint(code))
-            status, seen = _probe(handle.url + spec.ready_path)
-            if status == spec.ready_status:
+            if watch.ready(handle.url):
                 return
-            if status == 404:
-                not_found_since = not_found_since or time.monotonic()
-                if time.monotonic() - not_found_since >= NOT_FOUND_FAIL_S:
-                    self._fail(handle, _not_found(spec))
-            else:
-                not_found_since = None
+            if watch.failure:
+                self._fail(handle, watch.failure)
             time.sleep(POLL_S)
-        self._fail(
-            handle,
-            f"did not become ready within {timeout_s:g}s "
-            f"(GET {spec.ready_path}: last {seen}, expected HTTP {spec.ready_status})",
-        )
+        self._fail(handle, watch.timed_out(timeout_s))
 
     def _wait_sidecar(
         self,
@@ -306,27 +297,6 @@ def _exit_hint(code: int) -> str | None:
     if code == 127:  # the shell's "command not found"
         return f"exit code 127 is a command not found: {_NOT_FOUND}"
     return None
-
-
-def _not_found(spec: ServiceSpec) -> str:
-    speaks = f"does the server speak {spec.protocol}" if spec.protocol else "is the server ours"
-    return (
-        f"health path {spec.ready_path} answers HTTP 404, expected {spec.ready_status}: "
-        f"is the path right, {speaks}?"
-    )
-
-
-def _probe(url: str) -> tuple[int | None, str]:
-    """(status, what was seen) of one GET; status None when nothing answered."""
-    try:
-        status = requests.get(url, timeout=0.5).status_code
-    except requests.Timeout:
-        return None, "no answer within 0.5s"
-    except requests.ConnectionError as exc:
-        return None, "connection refused" if "refused" in str(exc) else "connection failed"
-    except requests.RequestException as exc:
-        return None, type(exc).__name__
-    return status, f"HTTP {status}"
 
 
 def _terminate(proc: subprocess.Popen[bytes], grace_s: float) -> bool:
