@@ -77,8 +77,3 @@ class OwnService(StrictModel):
     def health_path(self) -> str:
         """The path a ready instance answers `health.status` on."""
         return self.health.path or self.protocol.default_health_path()
-
-    @property
-    def build_dir(self) -> Path | None:
-        """The build folder (absolute), if the service is built."""
-        return self.build
